@@ -1,0 +1,144 @@
+/**
+ * OctopusDeployConnection: declares a Hanzo KMS (Infisical-compatible) app connection to Octopus
+ * Deploy. Terraform has no provider for it here, so the construct synthesizes built-in
+ * `terraform_data` resources whose local-exec hooks run the bundled hook (dist/hook/hook.js), which
+ * talks to the KMS API. See README "How it works" for the resources and why there are four.
+ */
+import { DataResource, Fn, Lazy, LocalExecProvisioner, Op, TerraformResource, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { fingerprint, fingerprintExpression } from "./fingerprint";
+import { hookAsset } from "./hook-asset";
+import { ValidatedProps, validateProps } from "./props";
+import { tfLiteral } from "./terraform-strings";
+import { EVENT_VERSION, HOOK_ENV, Operation } from "../hook/protocol";
+
+/** Props of {@link OctopusDeployConnection}. */
+export interface OctopusDeployConnectionProps {
+  /** Connection name in the KMS: lowercase letters, digits and single hyphens, at most 32 characters. */
+  readonly name: string;
+  /** Free text shown in the KMS, at most 256 characters. @default - no description */
+  readonly description?: string;
+  /** KMS project id (UUID) of a project-level connection; a Terraform reference is accepted. @default - an organization-level connection */
+  readonly projectId?: string;
+  /** Octopus Deploy instance URL, e.g. https://your-instance.octopus.app (https; http only to loopback). */
+  readonly instanceUrl: string;
+  /** The Octopus API key as a Terraform value (a sensitive TerraformVariable's `.value`); literal strings are refused. @default - use apiKeyEnv */
+  readonly apiKey?: string;
+  /** Name of an environment variable that holds the Octopus API key when `cdktf deploy` runs. @default - use apiKey */
+  readonly apiKeyEnv?: string;
+  /** Base URL of the KMS. @default "https://app.kms.hanzo.ai" */
+  readonly kmsUrl?: string;
+  /** "retain" keeps the connection in the KMS when the resource is destroyed. @default "destroy" */
+  readonly removalPolicy?: "destroy" | "retain";
+  /** Take over an existing connection of the same name that differs from this declaration. @default false */
+  readonly adoptExisting?: boolean;
+  /** The connection's previous name: changing `name` renames it in place (same id). Keep it like a `moved` block. @default - not renamed */
+  readonly renamedFrom?: string;
+  /** Resource type that carries the hooks; "null_resource" needs the hashicorp/null provider. @default "terraform_data" */
+  readonly engine?: "terraform_data" | "null_resource";
+}
+
+/** Terraform attribute of a resource that marks it as an OctopusDeployConnection (drift and import read it). */
+export const CONNECTION_MARKER = "cdktf-kms-octopus";
+
+/** An Octopus Deploy app connection in the KMS, created, updated and deleted by `cdktf deploy`. */
+export class OctopusDeployConnection extends Construct {
+  /** The declared connection name. */
+  public readonly connectionName: string;
+  /** The resource that creates and deletes the connection (its destroy hook deletes). */
+  public readonly connectionResource: TerraformResource;
+  /** The resource whose replacement runs the update hook. */
+  public readonly updateResource: TerraformResource;
+  /** Validated props with defaults applied. */
+  private readonly props: ValidatedProps;
+
+  constructor(scope: Construct, id: string, props: OctopusDeployConnectionProps) {
+    super(scope, id);
+    this.props = validateProps(this.node.path, props);
+    this.connectionName = this.props.name;
+    const stack = TerraformStack.of(this);
+    const hook = hookAsset(stack).path;
+    const p = this.props;
+
+    const keyFingerprint = p.apiKey !== undefined ? fingerprintExpression(p.apiKey) : envKeyFingerprint(p.apiKeyEnv!);
+    const keyEnv: Record<string, string> = p.apiKey !== undefined ? { [HOOK_ENV.apiKey]: Fn.nonsensitive(p.apiKey) } : {};
+    const address = Lazy.stringValue({ produce: () => `terraform_data.${this.connectionResource.friendlyUniqueId}` });
+
+    // The declaration, non-secret. Literal strings are escaped so Terraform never evaluates them.
+    const declaration = {
+      v: EVENT_VERSION,
+      marker: CONNECTION_MARKER,
+      path: tfLiteral(this.node.path),
+      address,
+      kms_url: tfLiteral(p.kmsUrl),
+      project_id: p.projectId ?? null,
+      name: p.name,
+      description: p.description === undefined ? null : tfLiteral(p.description),
+      instance_url: tfLiteral(p.instanceUrl),
+      api_key_env: p.apiKeyEnv ?? null,
+      adopt_existing: p.adoptExisting,
+      renamed_from: p.renamedFrom ?? null,
+      removal_policy: p.removalPolicy,
+    };
+    const run = (op: Operation, environment: Record<string, string>, when?: "destroy"): LocalExecProvisioner => ({
+      type: "local-exec",
+      interpreter: ["node", hook],
+      command: op,
+      environment,
+      ...(when ? { when } : {}),
+    });
+
+    // 1. The connection: replaced only when its identity (KMS, project) changes. Create hook: POST;
+    //    destroy hook: DELETE. `input` keeps the current declaration for the destroy hook and for plans.
+    const connection = new DataResource(this, "connection", {
+      triggersReplace: { kms_url: declaration.kms_url, project_id: declaration.project_id },
+      input: declaration,
+      provisioners: [
+        run("create", { [HOOK_ENV.event]: "${jsonencode(self.input)}", ...keyEnv }),
+        run("delete", { [HOOK_ENV.event]: "${jsonencode(self.input)}" }, "destroy"),
+      ],
+    });
+    this.connectionResource = connection;
+
+    // 2, 3. Hookless stamps: each stores the plan timestamp of the plan that (re)created it, so the
+    //    update hook can tell "created in this apply" and "API key changed in this apply".
+    const stamp = (id: string, triggersReplace: Record<string, string>) =>
+      new DataResource(this, id, { triggersReplace, input: { at: Fn.plantimestamp() }, lifecycle: { ignoreChanges: ["input"] } });
+    const created = stamp("created", { connection: connection.id });
+    const keyStamp = stamp("api_key", { api_key_fingerprint: keyFingerprint });
+    const thisPlan = (r: DataResource) => Fn.conditional(Op.eq(r.output.lookup("at"), Fn.plantimestamp()), "1", "0");
+
+    // 4. The update: replaced whenever a mutable field changes; its create hook PATCHes.
+    this.updateResource = new DataResource(this, "update", {
+      triggersReplace: {
+        connection: connection.id,
+        name: declaration.name,
+        description: declaration.description,
+        instance_url: declaration.instance_url,
+        api_key_fingerprint: keyFingerprint,
+      },
+      provisioners: [
+        run("update", {
+          [HOOK_ENV.event]: Fn.jsonencode(connection.output),
+          [HOOK_ENV.created]: thisPlan(created),
+          [HOOK_ENV.keyChanged]: thisPlan(keyStamp),
+          ...keyEnv,
+        }),
+      ],
+    });
+
+    for (const resource of [connection, this.updateResource]) {
+      resource.addOverride("provisioner.0.local-exec.quiet", true);
+    }
+    connection.addOverride("provisioner.1.local-exec.quiet", true);
+  }
+}
+
+/**
+ * Fingerprint of a key read from the environment: computed at synth time when the variable is set
+ * there (then `cdktf diff` shows a rotation), else a constant naming the variable.
+ */
+function envKeyFingerprint(name: string): string {
+  const value = process.env[name]?.trim();
+  return value ? fingerprint(value) : `env:${name}`;
+}

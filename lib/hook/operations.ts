@@ -1,0 +1,160 @@
+/**
+ * What each lifecycle hook does against the KMS. Request counts (kms-api.md routes):
+ * create 1 (+1 GET on a name conflict, +1 PATCH when adopting a differing connection);
+ * update 0 when the connection was created in this apply, else 1 GET (+1 GET by `renamedFrom`) and
+ * 1 PATCH when anything differs; delete 1 GET + 1 DELETE.
+ */
+import { Declaration } from "./event";
+import { ConfigError, KmsApiError } from "../kms/errors";
+import { Connection, OCTOPUS_METHOD, UpdateConnectionBody } from "../kms/schemas";
+import type { KmsClient } from "../kms/client";
+
+/** The part of the KMS client the operations use (tests pass fakes of it). */
+export type ConnectionApi = Pick<KmsClient, "getByName" | "create" | "update" | "delete">;
+
+/** What an operation did. */
+export interface Outcome {
+  /** The action, as printed. */
+  readonly action: "created" | "adopted" | "updated" | "renamed" | "in sync" | "unchanged" | "deleted" | "already gone" | "retained";
+  /** The connection as the KMS last returned it, when there is one. */
+  readonly connection?: Connection;
+  /** Which fields were sent, for updates. */
+  readonly fields?: readonly string[];
+}
+
+/** Inputs every operation gets. */
+export interface OperationInput {
+  /** KMS access. */
+  readonly api: ConnectionApi;
+  /** The declared connection. */
+  readonly decl: Declaration;
+  /** The Octopus API key; read lazily, only when credentials are sent. */
+  readonly apiKey: () => string;
+}
+
+/** Create: POST; on a name conflict, adopt the existing connection if it matches (or `adoptExisting`). */
+export async function createConnection({ api, decl, apiKey }: OperationInput): Promise<Outcome> {
+  try {
+    const connection = await api.create({
+      name: decl.name,
+      ...(decl.description !== null ? { description: decl.description } : {}),
+      ...(decl.projectId ? { projectId: decl.projectId } : {}),
+      method: OCTOPUS_METHOD,
+      credentials: { instanceUrl: decl.instanceUrl, apiKey: apiKey() },
+    });
+    return { action: "created", connection };
+  } catch (err) {
+    if (!(err instanceof KmsApiError && err.isNameConflict)) throw err;
+  }
+  // The name is taken: a retried create whose first response was lost, or someone else's connection.
+  const existing = await api.getByName(decl.name, decl.projectId);
+  if (!existing) throw new Error(`the KMS reported that "${decl.name}" exists in ${scopeOf(decl)}, but it cannot be read back; run the deploy again.`);
+  const differences = differencesFrom(existing, decl);
+  if (differences.length === 0) return { action: "adopted", connection: existing };
+  if (!decl.adoptExisting) {
+    throw new ConfigError(
+      `a connection named "${decl.name}" already exists in ${scopeOf(decl)} (id ${existing.id}) and differs from the declaration ` +
+        `(${differences.map(describeDifference).join("; ")}). Nothing was changed. Set adoptExisting: true on ${decl.path} ` +
+        `to take it over and apply the declaration (its API key is replaced too), or choose another name.`,
+    );
+  }
+  const connection = await api.update(existing.id, {
+    description: decl.description,
+    credentials: { instanceUrl: decl.instanceUrl, apiKey: apiKey() },
+  });
+  return { action: "adopted", connection, fields: [...differences.map((d) => d.field), "apiKey"] };
+}
+
+/** Flags Terraform computes for the update hook. */
+export interface UpdateFlags {
+  /** The connection was created by this apply (the create hook already applied the declaration). */
+  readonly createdInThisApply: boolean;
+  /** The API key fingerprint changed in this apply. */
+  readonly keyChanged: boolean;
+}
+
+/** Update: find the connection (by name, else by `renamedFrom`) and PATCH what differs. */
+export async function updateConnection(input: OperationInput, flags: UpdateFlags): Promise<Outcome> {
+  const { api, decl, apiKey } = input;
+  if (flags.createdInThisApply) return { action: "unchanged" };
+  let live = await api.getByName(decl.name, decl.projectId);
+  let renamed = false;
+  if (!live && decl.renamedFrom) {
+    live = await api.getByName(decl.renamedFrom, decl.projectId);
+    renamed = live !== undefined;
+  }
+  if (!live) throw new ConfigError(notFoundMessage(decl));
+
+  const patch: { -readonly [K in keyof UpdateConnectionBody]: UpdateConnectionBody[K] } = {};
+  if (live.name !== decl.name) patch.name = decl.name;
+  if (normalizeDescription(live.description) !== normalizeDescription(decl.description)) patch.description = decl.description;
+  if (flags.keyChanged || live.credentials.instanceUrl !== decl.instanceUrl) {
+    patch.credentials = { instanceUrl: decl.instanceUrl, apiKey: apiKey() };
+  }
+  const fields = Object.keys(patch).flatMap((k) => (k === "credentials" ? credentialFields(live!, decl, flags) : [k]));
+  if (fields.length === 0) return { action: "in sync", connection: live };
+  const connection = await api.update(live.id, patch);
+  return { action: renamed ? "renamed" : "updated", connection, fields };
+}
+
+/** Delete: find by name (or `renamedFrom`, if a rename never applied) and DELETE; gone already is fine. */
+export async function deleteConnection({ api, decl }: OperationInput): Promise<Outcome> {
+  if (decl.removalPolicy === "retain") return { action: "retained" };
+  let live = await api.getByName(decl.name, decl.projectId);
+  if (!live && decl.renamedFrom) live = await api.getByName(decl.renamedFrom, decl.projectId);
+  if (!live) return { action: "already gone" };
+  const deleted = await api.delete(live.id);
+  return deleted ? { action: "deleted", connection: deleted } : { action: "already gone", connection: live };
+}
+
+/** Human description of the scope of a declaration. */
+export function scopeOf(decl: Pick<Declaration, "projectId">): string {
+  return decl.projectId ? `project ${decl.projectId}` : "the organization";
+}
+
+/** A field where a live connection differs from the declaration (credentials are never readable). */
+export interface Difference {
+  /** Field name. */
+  readonly field: "name" | "description" | "instanceUrl";
+  /** Declared value. */
+  readonly declared: string | null;
+  /** Live value. */
+  readonly live: string | null;
+}
+
+/** Fields in which `live` differs from `decl` (the API key cannot be compared: the KMS never returns it). */
+export function differencesFrom(live: Connection, decl: Pick<Declaration, "name" | "description" | "instanceUrl">): Difference[] {
+  const out: Difference[] = [];
+  if (live.name !== decl.name) out.push({ field: "name", declared: decl.name, live: live.name });
+  if (normalizeDescription(live.description) !== normalizeDescription(decl.description)) {
+    out.push({ field: "description", declared: decl.description, live: live.description ?? null });
+  }
+  if (live.credentials.instanceUrl !== decl.instanceUrl) out.push({ field: "instanceUrl", declared: decl.instanceUrl, live: live.credentials.instanceUrl });
+  return out;
+}
+
+/** One difference as text. */
+export function describeDifference(d: Difference): string {
+  return `${d.field}: declared ${JSON.stringify(d.declared)}, live ${JSON.stringify(d.live)}`;
+}
+
+/** The KMS stores "" and null alike for "no description". */
+function normalizeDescription(value: string | null | undefined): string {
+  return value ?? "";
+}
+
+function credentialFields(live: Connection, decl: Declaration, flags: UpdateFlags): string[] {
+  const fields: string[] = [];
+  if (live.credentials.instanceUrl !== decl.instanceUrl) fields.push("instanceUrl");
+  if (flags.keyChanged) fields.push("apiKey");
+  return fields.length ? fields : ["apiKey"];
+}
+
+function notFoundMessage(decl: Declaration): string {
+  return (
+    `no connection named "${decl.name}" exists in ${scopeOf(decl)}, although ${decl.path} created one in an earlier deploy. Nothing was changed. ` +
+    `If you renamed it in code, set renamedFrom to its previous name: the connection is then renamed in place and keeps its id. ` +
+    `If it was deleted outside Terraform (check with: npx cdktf-kms-octopus get ${decl.name}${decl.projectId ? ` --project ${decl.projectId}` : ""}), ` +
+    `create it again by replacing its resource: terraform apply -replace='${decl.address}' in the stack's directory under cdktf.out/stacks.`
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * The hook runtime: reads the event and environment, builds the KMS client, runs one operation and
+ * prints one line. Every line it prints passes through `redact`, so a secret that reached a message by
+ * any path is still never printed.
+ */
+import { Declaration, HOOK_ENV, Operation, parseEvent, parseOperation } from "./event";
+import { Outcome, createConnection, deleteConnection, scopeOf, updateConnection } from "./operations";
+import { runDir } from "./runtime-dir";
+import { KmsClient, RequestEvent } from "../kms/client";
+import { KmsAuth, kmsAuthFromEnv } from "../kms/credentials";
+import { ConfigError } from "../kms/errors";
+import { Transport } from "../kms/outbound";
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from "../kms/retry";
+import { FileTokenCache, MemoryTokenCache, TokenCache } from "../kms/token-cache";
+import * as path from "node:path";
+
+/** Where the hook writes. */
+export interface HookIo {
+  /** One line to stdout. */
+  readonly out: (line: string) => void;
+  /** One line to stderr. */
+  readonly err: (line: string) => void;
+}
+
+/** Tuning through the environment (all optional). */
+export const TUNING_ENV = {
+  /** Seconds before one request attempt is abandoned. */
+  requestTimeout: "KMS_OCTOPUS_REQUEST_TIMEOUT",
+  /** Seconds all attempts of one request may take together. */
+  retryBudget: "KMS_OCTOPUS_RETRY_BUDGET",
+  /** "1": print every request (method, path, status, time; never headers or bodies) to stderr. */
+  debug: "KMS_OCTOPUS_DEBUG",
+  /** "0": do not share Universal Auth tokens between the hooks of one apply. */
+  tokenCache: "KMS_OCTOPUS_TOKEN_CACHE",
+} as const;
+
+/** Runs one hook invocation; returns the exit code. `transport` is for tests. */
+export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, io: HookIo, transport?: Transport): Promise<number> {
+  const started = Date.now();
+  const secrets = secretValues(env);
+  const say = (write: (line: string) => void, line: string) => write(redact(line, secrets));
+  let op: Operation | undefined;
+  let decl: Declaration | undefined;
+  let requests = 0;
+  try {
+    op = parseOperation(argv[0]);
+    decl = parseEvent(env[HOOK_ENV.event]);
+    const auth = kmsAuthFromEnv(env);
+    const declared = decl;
+    const apiKey = () => readApiKey(env, declared);
+    if (declared.apiKeyEnv) secrets.push(env[declared.apiKeyEnv] ?? "");
+    const client = new KmsClient({
+      kmsUrl: decl.kmsUrl,
+      auth,
+      transport,
+      retry: retryPolicyFromEnv(env),
+      tokenCache: tokenCacheFor(auth, env),
+      onRequest: (e: RequestEvent) => {
+        requests++;
+        if (env[TUNING_ENV.debug] === "1") say(io.err, `  ${e.method} ${e.path} -> ${e.outcome} (${e.ms} ms, attempt ${e.attempt})`);
+      },
+    });
+    const input = { api: client, decl, apiKey };
+    const outcome =
+      op === "create"
+        ? await createConnection(input)
+        : op === "update"
+          ? await updateConnection(input, { createdInThisApply: env[HOOK_ENV.created] === "1", keyChanged: env[HOOK_ENV.keyChanged] === "1" })
+          : await deleteConnection(input);
+    say(io.out, summary(outcome, decl, Date.now() - started, requests));
+    return 0;
+  } catch (err) {
+    const what = decl ? `${decl.path}: ${op} of "${decl.name}" in ${scopeOf(decl)} failed` : `${op ?? "hook"} failed`;
+    const message = err instanceof Error ? err.message : String(err);
+    say(io.err, `Error: ${what} after ${Date.now() - started} ms: ${message}`);
+    return 1;
+  }
+}
+
+/** The one line printed on success. */
+export function summary(outcome: Outcome, decl: Declaration, ms: number, requests: number): string {
+  const c = outcome.connection;
+  const id = c ? `id ${c.id}, ` : "";
+  const fields = outcome.fields?.length ? ` [${outcome.fields.join(", ")}]` : "";
+  const from = outcome.action === "renamed" && decl.renamedFrom ? ` from "${decl.renamedFrom}"` : "";
+  return `${outcome.action} octopus-deploy connection "${decl.name}"${from}${fields} (${id}${scopeOf(decl)}) in ${ms} ms, ${requests} request${requests === 1 ? "" : "s"}`;
+}
+
+function readApiKey(env: NodeJS.ProcessEnv, decl: Declaration): string {
+  const source = decl.apiKeyEnv ?? HOOK_ENV.apiKey;
+  const value = env[source];
+  if (value && value.trim()) return value.trim();
+  throw new ConfigError(
+    decl.apiKeyEnv
+      ? `apiKeyEnv names ${decl.apiKeyEnv}, which is not set (or empty) in the environment of cdktf deploy; set it to the Octopus Deploy API key. Nothing was sent.`
+      : `${HOOK_ENV.apiKey} is empty: the apiKey value resolved to an empty string at apply time. Nothing was sent.`,
+  );
+}
+
+function seconds(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallbackMs;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number of seconds (got ${JSON.stringify(raw)}).`);
+  return Math.round(value * 1000);
+}
+
+/** Retry policy with the environment's overrides. */
+export function retryPolicyFromEnv(env: NodeJS.ProcessEnv): RetryPolicy {
+  return {
+    ...DEFAULT_RETRY_POLICY,
+    attemptTimeoutMs: seconds(env, TUNING_ENV.requestTimeout, DEFAULT_RETRY_POLICY.attemptTimeoutMs),
+    budgetMs: seconds(env, TUNING_ENV.retryBudget, DEFAULT_RETRY_POLICY.budgetMs),
+  };
+}
+
+function tokenCacheFor(auth: KmsAuth, env: NodeJS.ProcessEnv): TokenCache {
+  if (auth.kind !== "universal-auth" || env[TUNING_ENV.tokenCache] === "0") return new MemoryTokenCache();
+  const dir = runDir();
+  return dir ? new FileTokenCache(path.join(dir, "tokens")) : new MemoryTokenCache();
+}
+
+/** Every secret value the hook can see: the Octopus key, KMS tokens and client secrets. */
+function secretValues(env: NodeJS.ProcessEnv): string[] {
+  const names = [HOOK_ENV.apiKey, "KMS_TOKEN", "INFISICAL_TOKEN", "KMS_CLIENT_SECRET", "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET"];
+  return names.map((n) => env[n] ?? "");
+}
+
+/** Replaces every occurrence of a secret (4+ characters) with [redacted]. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) out = out.split(secret).join("[redacted]");
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+/**
+ * A private directory shared by the hook processes of one Terraform run (they share a parent: the
+ * terraform process), used for the Universal Auth token cache. It lives under the OS temp dir in a
+ * per-user 0700 directory, named after the parent's pid and start time, so one apply never sees
+ * another's files. Directories of runs that ended are pruned.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** The per-user base directory, or undefined when it is not safe to use (not ours, shared, a link). */
+export function privateBaseDir(tmp = os.tmpdir()): string | undefined {
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  const base = path.join(tmp, `cdktf-kms-octopus-${uid ?? os.userInfo().username}`);
+  try {
+    fs.mkdirSync(base, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") return undefined;
+  }
+  const st = fs.lstatSync(base);
+  if (!st.isDirectory() || st.isSymbolicLink()) return undefined;
+  if (uid !== undefined && (st.uid !== uid || (st.mode & 0o077) !== 0)) return undefined;
+  return base;
+}
+
+/** Start time of a process (Linux: /proc/<pid>/stat field 22), to tell a pid from a reused one. */
+function startTime(pid: number): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "0";
+  } catch {
+    return "0";
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The directory of the current Terraform run, created on first use; undefined when unsafe. */
+export function runDir(parentPid = process.ppid): string | undefined {
+  const base = privateBaseDir();
+  if (!base) return undefined;
+  const dir = path.join(base, `${parentPid}-${startTime(parentPid)}`);
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { mode: 0o700, recursive: true });
+    pruneEnded(base, dir);
+  }
+  return dir;
+}
+
+/** Removes directories of runs whose terraform process is gone. */
+function pruneEnded(base: string, keep: string): void {
+  for (const entry of fs.readdirSync(base)) {
+    const full = path.join(base, entry);
+    const [pid, started] = entry.split("-");
+    if (full === keep || !pid || !/^\d+$/.test(pid)) continue;
+    if (alive(Number(pid)) && startTime(Number(pid)) === started) continue;
+    fs.rmSync(full, { recursive: true, force: true });
+  }
+}

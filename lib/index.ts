@@ -1,0 +1,8 @@
+/** cdktf-kms-octopus: Hanzo KMS app connections to Octopus Deploy as CDKTF constructs. */
+export { OctopusDeployConnection, OctopusDeployConnectionProps, CONNECTION_MARKER } from "./construct/octopus-deploy-connection";
+export { OctopusDeployConnectionPropsError, DEFAULT_KMS_URL } from "./construct/props";
+export { KmsClient, KmsClientOptions, RequestEvent } from "./kms/client";
+export { KmsAuth, kmsAuthFromEnv, KMS_ENV } from "./kms/credentials";
+export { ConfigError, KmsApiError, KmsUnavailableError, KmsResponseError } from "./kms/errors";
+export { Connection } from "./kms/schemas";
+export { Transport, OutboundRequest, OutboundResponse, fetchTransport } from "./kms/outbound";

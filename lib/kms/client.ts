@@ -1,0 +1,229 @@
+/**
+ * The KMS HTTP client for Octopus Deploy app connections (contract: shared/reference/kms-api.md).
+ * Every response is parsed with zod; transient failures are retried within a time budget; an access
+ * token refused as expired is renewed once through Universal Auth. Secrets never enter a message.
+ */
+import { KmsAuth } from "./credentials";
+import { KmsApiError, KmsErrorContext, KmsResponseError, KmsUnavailableError } from "./errors";
+import { OutboundResponse, Transport, fetchTransport } from "./outbound";
+import { DEFAULT_RETRY_POLICY, RetryPolicy, describeNetworkError, isRetryableNetworkError, isRetryableStatus, retryDelayMs } from "./retry";
+import {
+  Connection,
+  ConnectionListBodySchema,
+  CreateConnectionBody,
+  ErrorBodySchema,
+  LoginBodySchema,
+  OCTOPUS_APP,
+  SingleConnectionBodySchema,
+  UpdateConnectionBody,
+} from "./schemas";
+import { MemoryTokenCache, TokenCache, tokenCacheKey } from "./token-cache";
+import { VERSION } from "../version";
+import * as z from "zod/mini";
+
+/** What a request looked like, for counting and debugging (no secrets). */
+export interface RequestEvent {
+  /** HTTP method. */
+  readonly method: string;
+  /** Path and query. */
+  readonly path: string;
+  /** Status code, or the network failure. */
+  readonly outcome: number | string;
+  /** Milliseconds the attempt took. */
+  readonly ms: number;
+  /** Attempt number, from 1. */
+  readonly attempt: number;
+}
+
+/** Options of {@link KmsClient}. */
+export interface KmsClientOptions {
+  /** Base URL of the KMS, e.g. https://app.kms.hanzo.ai (no trailing /api). */
+  readonly kmsUrl: string;
+  /** Credentials, usually from {@link kmsAuthFromEnv}. */
+  readonly auth: KmsAuth;
+  /** How requests are sent. @default fetchTransport */
+  readonly transport?: Transport;
+  /** Retry and timeout policy. @default DEFAULT_RETRY_POLICY */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Where Universal Auth tokens are kept. @default a MemoryTokenCache */
+  readonly tokenCache?: TokenCache;
+  /** Called after every attempt. @default none */
+  readonly onRequest?: (event: RequestEvent) => void;
+  /** Random source of the backoff jitter (tests pin it). @default Math.random */
+  readonly random?: () => number;
+  /** Waits between attempts (tests make it instant). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const ROUTE = `/api/v1/app-connections/${OCTOPUS_APP}`;
+const LOGIN_ROUTE = "/api/v1/auth/universal-auth/login";
+
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+/** Client of the KMS app-connection API for Octopus Deploy. */
+export class KmsClient {
+  /** Base URL without trailing slash. */
+  readonly kmsUrl: string;
+  private readonly transport: Transport;
+  private readonly policy: RetryPolicy;
+  private readonly tokenCache: TokenCache;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: KmsClientOptions) {
+    this.kmsUrl = options.kmsUrl.replace(/\/+$/, "");
+    this.transport = options.transport ?? fetchTransport;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.tokenCache = options.tokenCache ?? new MemoryTokenCache();
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** GET by name: org-level when `projectId` is undefined. Resolves undefined on 404. */
+  async getByName(name: string, projectId?: string): Promise<Connection | undefined> {
+    const path = `${ROUTE}/connection-name/${encodeURIComponent(name)}${query({ projectId })}`;
+    return this.orNotFound(() => this.call("GET", path, undefined, SingleConnectionBodySchema)).then((b) => b?.appConnection);
+  }
+
+  /** GET by id. Resolves undefined on 404. */
+  async getById(id: string): Promise<Connection | undefined> {
+    return this.orNotFound(() => this.call("GET", `${ROUTE}/${encodeURIComponent(id)}`, undefined, SingleConnectionBodySchema)).then((b) => b?.appConnection);
+  }
+
+  /** List: a project's connections, or with no `projectId` every Octopus connection of the organization. */
+  async list(projectId?: string): Promise<Connection[]> {
+    return (await this.call("GET", `${ROUTE}${query({ projectId })}`, undefined, ConnectionListBodySchema)).appConnections;
+  }
+
+  /** POST: create. */
+  async create(body: CreateConnectionBody): Promise<Connection> {
+    return (await this.call("POST", ROUTE, body, SingleConnectionBodySchema)).appConnection;
+  }
+
+  /** PATCH: update name, description and/or credentials. */
+  async update(id: string, body: UpdateConnectionBody): Promise<Connection> {
+    return (await this.call("PATCH", `${ROUTE}/${encodeURIComponent(id)}`, body, SingleConnectionBodySchema)).appConnection;
+  }
+
+  /** DELETE. Resolves undefined when the connection was already gone (404). */
+  async delete(id: string): Promise<Connection | undefined> {
+    return this.orNotFound(() => this.call("DELETE", `${ROUTE}/${encodeURIComponent(id)}`, undefined, SingleConnectionBodySchema)).then((b) => b?.appConnection);
+  }
+
+  private async orNotFound<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof KmsApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** An authenticated call; a token refused as expired is renewed once (Universal Auth only). */
+  private async call<S extends z.ZodMiniType>(method: Method, path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+    let token = await this.accessToken();
+    try {
+      return await this.send(method, path, body, schema, token);
+    } catch (err) {
+      if (!(err instanceof KmsApiError) || !err.isTokenRejected || this.options.auth.kind !== "universal-auth") throw err;
+      token = await this.accessToken(token);
+      return this.send(method, path, body, schema, token);
+    }
+  }
+
+  /** The bearer token; with `refused`, a token the KMS just refused, which is dropped and replaced. */
+  private async accessToken(refused?: string): Promise<string> {
+    const auth = this.options.auth;
+    if (auth.kind === "token") return auth.token;
+    const key = tokenCacheKey(this.kmsUrl, auth.clientId, auth.clientSecret);
+    if (refused && this.tokenCache.get(key)?.accessToken === refused) this.tokenCache.delete(key);
+    const cached = this.tokenCache.get(key);
+    if (cached) return cached.accessToken;
+    return this.tokenCache.exclusive(key, async () => {
+      const again = this.tokenCache.get(key);
+      if (again) return again.accessToken;
+      const login = await this.send(
+        "POST",
+        LOGIN_ROUTE,
+        { clientId: auth.clientId, clientSecret: auth.clientSecret, ...(auth.organizationSlug ? { organizationSlug: auth.organizationSlug } : {}) },
+        LoginBodySchema,
+        undefined,
+      );
+      this.tokenCache.set(key, { accessToken: login.accessToken, expiresAt: Date.now() + login.expiresIn * 1000 });
+      return login.accessToken;
+    });
+  }
+
+  /** One logical request: attempts until success, a final error, or the retry budget runs out. */
+  private async send<S extends z.ZodMiniType>(method: Method, path: string, body: unknown, schema: S, token: string | undefined): Promise<z.infer<S>> {
+    const started = Date.now();
+    const headers: Record<string, string> = { accept: "application/json", "user-agent": `cdktf-kms-octopus/${VERSION}` };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const text = body === undefined ? undefined : JSON.stringify(body);
+
+    for (let attempt = 1; ; attempt++) {
+      const context: KmsErrorContext = { method, path, attempts: attempt };
+      const attemptStart = Date.now();
+      let failure: string;
+      let retryAfter: string | undefined;
+      try {
+        const res = await this.transport({ method, url: this.kmsUrl + path, headers, body: text, timeoutMs: this.policy.attemptTimeoutMs });
+        this.options.onRequest?.({ method, path, outcome: res.status, ms: Date.now() - attemptStart, attempt });
+        if (res.status >= 200 && res.status < 300) return parseBody(res, schema, context);
+        const error = parseError(res, context);
+        if (!isRetryableStatus(res.status)) throw error;
+        failure = `${res.status}${error.kmsError ? ` ${error.kmsError}` : ""}: ${error.kmsMessage}${error.reqId ? ` (reqId ${error.reqId})` : ""}`;
+        retryAfter = res.headers["retry-after"];
+      } catch (err) {
+        if (err instanceof KmsApiError || err instanceof KmsResponseError) throw err;
+        const description = describeNetworkError(err);
+        this.options.onRequest?.({ method, path, outcome: description, ms: Date.now() - attemptStart, attempt });
+        if (!isRetryableNetworkError(err)) {
+          throw new KmsUnavailableError(`${description} (not retried: not a transient failure)`, context, Date.now() - started);
+        }
+        failure = description;
+      }
+      const delay = retryDelayMs(attempt, retryAfter, this.policy, this.random);
+      if (Date.now() - started + delay >= this.policy.budgetMs) {
+        throw new KmsUnavailableError(failure, context, Date.now() - started);
+      }
+      await this.sleep(delay);
+    }
+  }
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const entries = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
+  return entries.length ? `?${new URLSearchParams(entries).toString()}` : "";
+}
+
+function parseBody<S extends z.ZodMiniType>(res: OutboundResponse, schema: S, context: KmsErrorContext): z.infer<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(res.body);
+  } catch {
+    throw new KmsResponseError(`${context.method} ${context.path}: the KMS answered ${res.status} with a body that is not JSON; is kmsUrl the KMS base URL?`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
+    throw new KmsResponseError(`${context.method} ${context.path}: the KMS answer does not match the API contract (${issues}).`);
+  }
+  return parsed.data;
+}
+
+function parseError(res: OutboundResponse, context: KmsErrorContext): KmsApiError {
+  let json: unknown;
+  try {
+    json = JSON.parse(res.body);
+  } catch {
+    json = undefined;
+  }
+  const parsed = ErrorBodySchema.safeParse(json);
+  const data = parsed.success ? parsed.data : {};
+  const message = Array.isArray(data.message)
+    ? data.message.map((i) => `${(i.path ?? []).join(".") || "(body)"}: ${i.message ?? "invalid"}`).join("; ")
+    : (data.message ?? (res.body.trim().slice(0, 200) || "(no message)"));
+  return new KmsApiError(res.status, data.error, message, data.reqId ?? res.headers["x-request-id"], context);
+}

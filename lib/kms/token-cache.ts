@@ -1,0 +1,137 @@
+/**
+ * Access-token caches. Universal Auth login is a rate-limited write on the KMS, so the hook processes
+ * of one apply share one token through a private directory (see hook/runtime-dir.ts). Tokens are
+ * stored with mode 0600 in a 0700 directory, keyed by a hash (no secret in any file name), honour
+ * their expiry, and are never logged.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** A cached access token. */
+export interface CachedToken {
+  /** The bearer token. */
+  readonly accessToken: string;
+  /** Epoch milliseconds after which it must not be used. */
+  readonly expiresAt: number;
+}
+
+/** Where the client keeps Universal Auth tokens. */
+export interface TokenCache {
+  /** The token for `key`, if cached and not expired. */
+  get(key: string): CachedToken | undefined;
+  /** Remember a token. */
+  set(key: string, token: CachedToken): void;
+  /** Forget a token (the KMS refused it). */
+  delete(key: string): void;
+  /** Runs `fn` while no other holder of the same cache runs it for `key` (so one process logs in, the others reuse). */
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Margin before expiry at which a token counts as expired (clock skew, long requests). */
+export const EXPIRY_MARGIN_MS = 30_000;
+
+/** The cache key of an identity on a KMS: a hash, so that file names carry no secret. */
+export function tokenCacheKey(kmsUrl: string, clientId: string, clientSecret: string): string {
+  return createHash("sha256").update(`${kmsUrl}\0${clientId}\0${clientSecret}`).digest("hex").slice(0, 32);
+}
+
+function usable(token: CachedToken | undefined, now: number): CachedToken | undefined {
+  return token && token.expiresAt - EXPIRY_MARGIN_MS > now ? token : undefined;
+}
+
+/** In-process cache: one client, or several clients of one process. */
+export class MemoryTokenCache implements TokenCache {
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  get(key: string): CachedToken | undefined {
+    return usable(this.tokens.get(key), Date.now());
+  }
+  set(key: string, token: CachedToken): void {
+    this.tokens.set(key, token);
+  }
+  delete(key: string): void {
+    this.tokens.delete(key);
+  }
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(fn);
+    this.locks.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === run) this.locks.delete(key);
+    }
+  }
+}
+
+/** File cache shared by processes: `<dir>/<key>.json` (0600), lock `<key>.lock` created exclusively. */
+export class FileTokenCache implements TokenCache {
+  /** How long a lock may be held before it counts as abandoned (its holder was killed). */
+  static readonly STALE_LOCK_MS = 60_000;
+
+  constructor(private readonly dir: string) {}
+
+  get(key: string): CachedToken | undefined {
+    try {
+      const parsed = JSON.parse(fs.readFileSync(this.file(key), "utf8")) as Partial<CachedToken>;
+      if (typeof parsed.accessToken !== "string" || typeof parsed.expiresAt !== "number") return undefined;
+      return usable({ accessToken: parsed.accessToken, expiresAt: parsed.expiresAt }, Date.now());
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(key: string, token: CachedToken): void {
+    this.ensureDir();
+    const tmp = `${this.file(key)}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(token), { mode: 0o600 });
+    fs.renameSync(tmp, this.file(key));
+  }
+
+  delete(key: string): void {
+    fs.rmSync(this.file(key), { force: true });
+  }
+
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    this.ensureDir();
+    const lock = path.join(this.dir, `${key}.lock`);
+    const deadline = Date.now() + FileTokenCache.STALE_LOCK_MS;
+    for (;;) {
+      try {
+        fs.closeSync(fs.openSync(lock, "wx", 0o600));
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") return fn(); // cannot lock here: work without sharing
+        if (this.get(key)) return fn(); // another process logged in meanwhile: fn finds its token
+        if (Date.now() > deadline || lockAge(lock) > FileTokenCache.STALE_LOCK_MS) {
+          fs.rmSync(lock, { force: true });
+          continue;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
+  }
+
+  private file(key: string): string {
+    return path.join(this.dir, `${key}.json`);
+  }
+
+  private ensureDir(): void {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+}
+
+function lockAge(lock: string): number {
+  try {
+    return Date.now() - fs.statSync(lock).mtimeMs;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Bundles the hook runtime (lib/hook/main.ts and everything it imports: KMS client, zod, undici) into
+// one dependency-free file, dist/hook/hook.js, which the construct ships into cdktf.out as an asset.
+const esbuild = require("esbuild");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+esbuild
+  .build({
+    entryPoints: [path.join(root, "lib/hook/main.ts")],
+    outfile: path.join(root, "dist/hook/hook.js"),
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    minify: true,
+    legalComments: "linked",
+    logLevel: "warning",
+  })
+  .catch(() => process.exit(1));
