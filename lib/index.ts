@@ -6,3 +6,5 @@ export { KmsAuth, kmsAuthFromEnv, KMS_ENV } from "./kms/credentials";
 export { ConfigError, KmsApiError, KmsUnavailableError, KmsResponseError } from "./kms/errors";
 export { Connection } from "./kms/schemas";
 export { Transport, OutboundRequest, OutboundResponse, fetchTransport } from "./kms/outbound";
+export { readConnection, ReadConnectionOptions } from "./read";
+export { RemovedConnectionOptions } from "./construct/removed";

@@ -4,11 +4,13 @@
  * `terraform_data` resources whose local-exec hooks run the bundled hook (dist/hook/hook.js), which
  * talks to the KMS API. See README "How it works" for the resources and why there are four.
  */
-import { DataResource, Fn, Lazy, LocalExecProvisioner, Op, TerraformResource, TerraformStack } from "cdktf";
+import { Fn, Lazy, LocalExecProvisioner, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { nullResourceEngine, terraformDataEngine } from "./engines";
 import { fingerprint, fingerprintExpression } from "./fingerprint";
 import { hookAsset } from "./hook-asset";
 import { ValidatedProps, validateProps } from "./props";
+import { RemovedConnectionOptions, removeConnection } from "./removed";
 import { tfLiteral } from "./terraform-strings";
 import { EVENT_VERSION, HOOK_ENV, Operation } from "../hook/protocol";
 
@@ -43,6 +45,15 @@ export const CONNECTION_MARKER = "cdktf-kms-octopus";
 
 /** An Octopus Deploy app connection in the KMS, created, updated and deleted by `cdktf deploy`. */
 export class OctopusDeployConnection extends Construct {
+  /**
+   * Use instead of `new OctopusDeployConnection(scope, id, ...)` for one deploy to remove it from
+   * code: the connection is deleted (or kept, with removalPolicy "retain"). See README "Removing a
+   * connection".
+   */
+  public static removed(scope: Construct, id: string, options?: RemovedConnectionOptions): Construct {
+    return removeConnection(scope, id, options);
+  }
+
   /** The declared connection name. */
   public readonly connectionName: string;
   /** The resource that creates and deletes the connection (its destroy hook deletes). */
@@ -62,7 +73,7 @@ export class OctopusDeployConnection extends Construct {
 
     const keyFingerprint = p.apiKey !== undefined ? fingerprintExpression(p.apiKey) : envKeyFingerprint(p.apiKeyEnv!);
     const keyEnv: Record<string, string> = p.apiKey !== undefined ? { [HOOK_ENV.apiKey]: Fn.nonsensitive(p.apiKey) } : {};
-    const address = Lazy.stringValue({ produce: () => `terraform_data.${this.connectionResource.friendlyUniqueId}` });
+    const address = Lazy.stringValue({ produce: () => `${this.connectionResource.terraformResourceType}.${this.connectionResource.friendlyUniqueId}` });
 
     // The declaration, non-secret. Literal strings are escaped so Terraform never evaluates them.
     const declaration = {
@@ -87,50 +98,33 @@ export class OctopusDeployConnection extends Construct {
       environment,
       ...(when ? { when } : {}),
     });
+    const engine = p.engine === "null_resource" ? nullResourceEngine : terraformDataEngine;
 
-    // 1. The connection: replaced only when its identity (KMS, project) changes. Create hook: POST;
-    //    destroy hook: DELETE. `input` keeps the current declaration for the destroy hook and for plans.
-    const connection = new DataResource(this, "connection", {
-      triggersReplace: { kms_url: declaration.kms_url, project_id: declaration.project_id },
-      input: declaration,
-      provisioners: [
-        run("create", { [HOOK_ENV.event]: "${jsonencode(self.input)}", ...keyEnv }),
-        run("delete", { [HOOK_ENV.event]: "${jsonencode(self.input)}" }, "destroy"),
-      ],
-    });
+    // 1. The connection: replaced only when its identity changes (KMS and project; with null_resource
+    //    also the name). Create hook: POST; destroy hook: DELETE. It stores the declaration, which
+    //    the destroy hook reads back from `self` (destroy hooks may reference nothing else).
+    const identity = engine === nullResourceEngine ? ["v", "kms_url", "project_id", "name"] : ["kms_url", "project_id"];
+    const connection = engine.connection(this, declaration, identity, (selfEvent) => [
+      run("create", { [HOOK_ENV.event]: selfEvent, ...keyEnv }),
+      run("delete", { [HOOK_ENV.event]: selfEvent }, "destroy"),
+    ]);
     this.connectionResource = connection;
 
-    // 2, 3. Hookless stamps: each stores the plan timestamp of the plan that (re)created it, so the
-    //    update hook can tell "created in this apply" and "API key changed in this apply".
-    const stamp = (id: string, triggersReplace: Record<string, string>) =>
-      new DataResource(this, id, { triggersReplace, input: { at: Fn.plantimestamp() }, lifecycle: { ignoreChanges: ["input"] } });
-    const created = stamp("created", { connection: connection.id });
-    const keyStamp = stamp("api_key", { api_key_fingerprint: keyFingerprint });
-    const thisPlan = (r: DataResource) => Fn.conditional(Op.eq(r.output.lookup("at"), Fn.plantimestamp()), "1", "0");
+    // 2, 3. Hookless stamps: each stores the timestamp of the plan that (re)created it, so the update
+    //    hook can tell "created in this apply" and "API key changed in this apply" without a request.
+    const created = engine.stamp(this, "created", { connection: connection.getStringAttribute("id") });
+    const keyStamp = engine.stamp(this, "api_key", { api_key_fingerprint: keyFingerprint });
 
     // 4. The update: replaced whenever a mutable field changes; its create hook PATCHes.
-    this.updateResource = new DataResource(this, "update", {
-      triggersReplace: {
-        connection: connection.id,
-        name: declaration.name,
-        description: declaration.description,
-        instance_url: declaration.instance_url,
-        api_key_fingerprint: keyFingerprint,
-      },
-      provisioners: [
-        run("update", {
-          [HOOK_ENV.event]: Fn.jsonencode(connection.output),
-          [HOOK_ENV.created]: thisPlan(created),
-          [HOOK_ENV.keyChanged]: thisPlan(keyStamp),
-          ...keyEnv,
-        }),
-      ],
-    });
+    const mutable = { name: declaration.name, description: declaration.description, instance_url: declaration.instance_url };
+    this.updateResource = engine.update(this, connection, { connection: connection.getStringAttribute("id"), ...mutable, api_key_fingerprint: keyFingerprint }, (event) => [
+      run("update", { [HOOK_ENV.event]: event, [HOOK_ENV.created]: created.inThisPlan, [HOOK_ENV.keyChanged]: keyStamp.inThisPlan, ...keyEnv }),
+    ]);
 
-    for (const resource of [connection, this.updateResource]) {
-      resource.addOverride("provisioner.0.local-exec.quiet", true);
+    // Terraform would echo the command line of every hook; it holds nothing useful.
+    for (const [resource, count] of [[connection, 2], [this.updateResource, 1]] as const) {
+      for (let i = 0; i < count; i++) resource.addOverride(`provisioner.${i}.local-exec.quiet`, true);
     }
-    connection.addOverride("provisioner.1.local-exec.quiet", true);
   }
 }
 

@@ -71,7 +71,7 @@ export function parseEvent(json: string | undefined): Declaration {
   } catch {
     throw new Error(`${HOOK_ENV.event} is not valid JSON.`);
   }
-  const parsed = EventSchema.safeParse(raw);
+  const parsed = EventSchema.safeParse(fromStringMap(raw));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(event)"}: ${i.message}`).join("; ");
     throw new Error(`invalid declaration: ${issues}`);
@@ -90,6 +90,21 @@ export function parseEvent(json: string | undefined): Declaration {
     renamedFrom: e.renamed_from ?? undefined,
     removalPolicy: e.removal_policy,
   };
+}
+
+const NULLABLE = ["project_id", "description", "api_key_env", "renamed_from"];
+
+/**
+ * The null_resource engine stores the declaration in `triggers`, a map of strings: "1" for 1,
+ * "true"/"false" for booleans, "" for null. Converted back here; terraform_data events pass as they are.
+ */
+function fromStringMap(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || typeof (raw as { v?: unknown }).v !== "string") return raw;
+  const record = { ...(raw as Record<string, unknown>) };
+  record.v = Number(record.v);
+  record.adopt_existing = record.adopt_existing === "true";
+  for (const key of NULLABLE) if (record[key] === "") record[key] = null;
+  return record;
 }
 
 /** Parses the operation argument. */

@@ -1,0 +1,81 @@
+/**
+ * The resource type that carries the hooks. `terraform_data` (default) is built into Terraform 1.4+,
+ * needs no provider download, and can update its `input` in place, which is what lets a rename or a
+ * removalPolicy change apply without replacing the connection. `null_resource` (hashicorp/null) is
+ * offered for organizations that standardize on it; it has only replace-on-change `triggers`, so the
+ * non-identity fields of the connection resource are recorded at creation (ignore_changes) and the
+ * name is part of its identity. Both engines build the same four resources.
+ */
+import { DataResource, Fn, LocalExecProvisioner, Op, TerraformResource } from "cdktf";
+import { Construct } from "constructs";
+
+/** The declaration record stored on the connection resource (what the hooks read back). */
+export type DeclarationRecord = Readonly<Record<string, string | number | boolean | null>>;
+
+/** Builds the resources of one connection. */
+export interface HookEngine {
+  /** Terraform resource type, for addresses. */
+  readonly resourceType: string;
+  /** The connection resource: stores `declaration`, replaced when an `identity` key changes; hooks get `selfEvent`. */
+  connection(scope: Construct, declaration: DeclarationRecord, identity: readonly string[], hooks: (selfEvent: string) => LocalExecProvisioner[]): TerraformResource;
+  /** A hookless stamp replaced when `triggers` change; `inThisPlan` is "1" when it was (re)created by the current plan. */
+  stamp(scope: Construct, id: string, triggers: Readonly<Record<string, string>>): { readonly resource: TerraformResource; readonly inThisPlan: string };
+  /** The update resource, replaced when `triggers` change; its hook reads the current declaration from `event`. */
+  update(scope: Construct, connection: TerraformResource, triggers: Readonly<Record<string, string | null>>, hooks: (event: string) => LocalExecProvisioner[]): TerraformResource;
+}
+
+const pick = (record: DeclarationRecord, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, record[k]]));
+
+/** terraform_data: `input` holds the declaration and updates in place; `output` mirrors it. */
+export const terraformDataEngine: HookEngine = {
+  resourceType: "terraform_data",
+  connection(scope, declaration, identity, hooks) {
+    return new DataResource(scope, "connection", {
+      triggersReplace: pick(declaration, identity),
+      input: declaration,
+      provisioners: hooks("${jsonencode(self.input)}"),
+    });
+  },
+  stamp(scope, id, triggers) {
+    const resource = new DataResource(scope, id, { triggersReplace: triggers, input: { at: Fn.plantimestamp() }, lifecycle: { ignoreChanges: ["input"] } });
+    return { resource, inThisPlan: Fn.conditional(Op.eq(resource.output.lookup("at"), Fn.plantimestamp()), "1", "0") };
+  },
+  update(scope, connection, triggers, hooks) {
+    return new DataResource(scope, "update", { triggersReplace: triggers, provisioners: hooks(Fn.jsonencode((connection as DataResource).output)) });
+  },
+};
+
+/** null_resource: everything lives in `triggers` (strings); non-identity keys are ignore_changes. */
+export const nullResourceEngine: HookEngine = {
+  resourceType: "null_resource",
+  connection(scope, declaration, identity, hooks) {
+    const { resource } = loadNullProvider();
+    const triggers = Object.fromEntries(Object.entries(declaration).map(([k, v]) => [k, v === null ? "" : String(v)]));
+    return new resource.Resource(scope, "connection", {
+      triggers,
+      lifecycle: { ignoreChanges: Object.keys(declaration).filter((k) => !identity.includes(k)).map((k) => `triggers["${k}"]`) },
+      provisioners: hooks("${jsonencode(self.triggers)}"),
+    });
+  },
+  stamp(scope, id, triggers) {
+    const { resource } = loadNullProvider();
+    const stamp = new resource.Resource(scope, id, { triggers: { ...triggers, at: Fn.plantimestamp() }, lifecycle: { ignoreChanges: ['triggers["at"]'] } });
+    return { resource: stamp, inThisPlan: Fn.conditional(Op.eq(Fn.lookup(stamp.triggers, "at", ""), Fn.plantimestamp()), "1", "0") };
+  },
+  update(scope, connection, triggers, hooks) {
+    const { resource } = loadNullProvider();
+    const strings = Object.fromEntries(Object.entries(triggers).map(([k, v]) => [k, v ?? ""]));
+    const current = Fn.jsonencode(Fn.merge([(connection as InstanceType<typeof resource.Resource>).triggers, strings]));
+    return new resource.Resource(scope, "update", { triggers: strings, provisioners: hooks(current) });
+  },
+};
+
+/** The optional peer dependency, loaded only when the null_resource engine is chosen. */
+function loadNullProvider(): typeof import("@cdktf/provider-null") {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("@cdktf/provider-null") as typeof import("@cdktf/provider-null");
+  } catch {
+    throw new Error('engine "null_resource" needs the optional peer dependency @cdktf/provider-null: npm install @cdktf/provider-null@^11');
+  }
+}

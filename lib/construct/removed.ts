@@ -1,0 +1,62 @@
+/**
+ * Removing a connection from code. Terraform runs no destroy-time hook for a resource that simply
+ * disappears from the configuration, so deleting an OctopusDeployConnection from a stack would
+ * orphan the KMS connection. The supported way is to replace it, for one deploy, with
+ * `OctopusDeployConnection.removed(scope, id)`: it emits Terraform `removed` blocks (Terraform 1.9+)
+ * for the construct's resources, the connection's block carrying the destroy hook, which deletes the
+ * connection (or keeps it when its removalPolicy was "retain"). After that deploy the call can go.
+ */
+import { Lazy, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { hookAsset } from "./hook-asset";
+import { HOOK_ENV } from "../hook/protocol";
+
+/** Options of `OctopusDeployConnection.removed`. */
+export interface RemovedConnectionOptions {
+  /** "retain" forgets the connection without deleting it, whatever policy it was created with. @default - the removalPolicy recorded when the connection was last deployed */
+  readonly removalPolicy?: "destroy" | "retain";
+  /** The engine the connection was deployed with. @default "terraform_data" */
+  readonly engine?: "terraform_data" | "null_resource";
+}
+
+/** Child ids of an OctopusDeployConnection, in the order they are created. */
+export const CONNECTION_CHILDREN = ["connection", "created", "api_key", "update"] as const;
+
+const REGISTRY_ID = "cdktf-kms-octopus-removed";
+
+/** Collects the stack's `removed` blocks and writes them as one top-level override. */
+class RemovedBlocks extends Construct {
+  static of(stack: TerraformStack): RemovedBlocks {
+    return (stack.node.tryFindChild(REGISTRY_ID) as RemovedBlocks | undefined) ?? new RemovedBlocks(stack);
+  }
+  readonly blocks: Record<string, unknown>[] = [];
+  private constructor(stack: TerraformStack) {
+    super(stack, REGISTRY_ID);
+    stack.addOverride("removed", Lazy.anyValue({ produce: () => this.blocks }));
+  }
+}
+
+/** Emits the `removed` blocks for the OctopusDeployConnection that stood at `scope`/`id`. */
+export function removeConnection(scope: Construct, id: string, options: RemovedConnectionOptions = {}): Construct {
+  const stack = TerraformStack.of(scope);
+  const placeholder = new Construct(scope, id);
+  const type = options.engine === "null_resource" ? "null_resource" : "terraform_data";
+  const registry = RemovedBlocks.of(stack);
+  const hook = hookAsset(stack).path;
+  const self = type === "null_resource" ? "self.triggers" : "self.input";
+  for (const child of CONNECTION_CHILDREN) {
+    const from = `${type}.${stack.getLogicalId(new Construct(placeholder, child).node)}`;
+    if (options.removalPolicy === "retain") {
+      registry.blocks.push({ from, lifecycle: { destroy: false } });
+      continue;
+    }
+    const block: Record<string, unknown> = { from, lifecycle: { destroy: true } };
+    if (child === "connection") {
+      // Raw Terraform JSON (an override), so the provisioner is written as Terraform spells it.
+      const deleteHook = { when: "destroy", interpreter: ["node", hook], command: "delete", environment: { [HOOK_ENV.event]: `\${jsonencode(${self})}` }, quiet: true };
+      block.provisioner = [{ "local-exec": deleteHook }];
+    }
+    registry.blocks.push(block);
+  }
+  return placeholder;
+}
