@@ -1,0 +1,167 @@
+/**
+ * The local KMS: a faithful emulator of Hanzo KMS / Infisical for Octopus Deploy app connections
+ * (shared/reference/kms-api.md), with a built-in fake Octopus Deploy. For end-to-end tests, demos,
+ * benchmarks and users' own tests. Listens on 127.0.0.1 only.
+ *
+ * ```ts
+ * const kms = await startLocalKms();
+ * // ... point the library at kms.kmsUrl with kms.token, create connections to kms.octopusUrl ...
+ * await kms.close();
+ * ```
+ */
+import { DEFAULT_TOKEN_TTL_SECONDS, TokenAuthority } from "./auth";
+import { ConnectionService, type SanitizedConnection } from "./connections";
+import { startFakeOctopus } from "./fake-octopus";
+import { FaultPlan, type FaultOptions } from "./faults";
+import { LOOPBACK } from "./http";
+import { KmsServer } from "./kms-server";
+import { checkOctopusCredentials } from "./octopus-credentials";
+import { RateLimiter } from "./rate-limit";
+import { RequestLog, type RequestLogEntry } from "./request-log";
+import { kmsRoutes } from "./routes";
+import { Store } from "./store";
+
+export type { AuthKind } from "./auth";
+export { FAULT_KINDS, type FaultKind, type FaultOptions } from "./faults";
+export type { RequestLogEntry } from "./request-log";
+
+/** A stored connection as the API would return it (never the API key); for test assertions. */
+export type StoredConnectionView = SanitizedConnection;
+
+/** How to run the local KMS. */
+export interface LocalKmsOptions {
+  /** Port on 127.0.0.1; default 0 (a random free port). */
+  readonly port?: number;
+  /** JSON state file: loaded at start if present, rewritten atomically after every change; default in memory only. */
+  readonly statePath?: string;
+  /** Read requests (GET) allowed per client IP per 60 s window; default 60; 0 = no limit. */
+  readonly readLimit?: number;
+  /** Write requests (POST/PATCH/DELETE, login) allowed per client IP per 60 s window; default 200; 0 = no limit. */
+  readonly writeLimit?: number;
+  /** Lifetime of Universal Auth access tokens, in whole seconds; default 2592000 (30 days). */
+  readonly tokenTtlSeconds?: number;
+  /** Delay added before every API answer, in milliseconds (for benchmarks); default 0. */
+  readonly latencyMs?: number;
+  /** Faults to inject into API requests; default none. */
+  readonly faults?: FaultOptions;
+  /** JSONL file the request log is appended to; default none. */
+  readonly requestLogPath?: string;
+}
+
+/** A running local KMS. */
+export interface LocalKms {
+  /** Base URL, `http://127.0.0.1:PORT`. */
+  readonly kmsUrl: string;
+  /** A never-expiring machine-identity access token with full permission (HS256 JWT signed by the server). */
+  readonly token: string;
+  /** Universal Auth client id of the full-permission identity. */
+  readonly clientId: string;
+  /** Universal Auth client secret of the full-permission identity. */
+  readonly clientSecret: string;
+  /** The organization's id (UUID). */
+  readonly orgId: string;
+  /** A project that exists (UUID). */
+  readonly projectId: string;
+  /** Base URL of the built-in fake Octopus Deploy (its own 127.0.0.1 listener). */
+  readonly octopusUrl: string;
+  /** A key the fake Octopus accepts, format `API-[A-Z0-9]{26}`. */
+  readonly octopusApiKey: string;
+  /** Every request received since start (or the last `clearRequests`), oldest first. */
+  readonly requests: readonly RequestLogEntry[];
+  /** Makes another key valid on the fake Octopus. */
+  addOctopusApiKey(key: string): void;
+  /** Makes a key invalid on the fake Octopus (existing connections keep it; new checks fail). */
+  revokeOctopusApiKey(key: string): void;
+  /** Creates a project; returns its id. */
+  createProject(): string;
+  /** Creates a machine identity; with "none", every connection route answers 403 PermissionDenied. */
+  createIdentity(opts: { readonly permission: "full" | "none" }): { readonly clientId: string; readonly clientSecret: string; readonly token: string };
+  /** Replaces the fault injection (restarting its PRNG from the seed); `undefined` turns it off. */
+  setFaults(faults: FaultOptions | undefined): void;
+  /** Replaces the delay added before every API answer. */
+  setLatency(ms: number): void;
+  /** Forgets the in-memory request log (a JSONL file keeps its history). */
+  clearRequests(): void;
+  /** Every stored connection, sanitized, in creation order. */
+  connections(): readonly StoredConnectionView[];
+  /** Stops both servers and closes their connections; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Starts the local KMS and its fake Octopus. */
+export async function startLocalKms(options: LocalKmsOptions = {}): Promise<LocalKms> {
+  checkOptions(options);
+  const store = Store.open(options.statePath);
+  const octopus = await startFakeOctopus((key) => store.isOctopusKeyValid(key), store.octopusPort ?? undefined);
+  store.setOctopusPort(octopus.port);
+  const auth = new TokenAuthority(store, options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS);
+  const connections = new ConnectionService(store, checkOctopusCredentials);
+  const log = new RequestLog(options.requestLogPath);
+  const server = new KmsServer({
+    routes: kmsRoutes(connections, auth),
+    auth,
+    rateLimiter: new RateLimiter({ read: options.readLimit ?? 60, write: options.writeLimit ?? 200 }),
+    log,
+  });
+  server.faults = options.faults ? new FaultPlan(options.faults) : undefined;
+  server.latencyMs = options.latencyMs ?? 0;
+  let port: number;
+  try {
+    port = await server.listen(options.port ?? 0);
+  } catch (error) {
+    await octopus.close();
+    throw error;
+  }
+
+  const admin = store.defaultIdentity;
+  let closing: Promise<void> | undefined;
+  return {
+    kmsUrl: `http://${LOOPBACK}:${port}`,
+    token: auth.staticToken(admin),
+    clientId: admin.clientId,
+    clientSecret: store.clientSecret(admin),
+    orgId: store.org.id,
+    projectId: store.defaultProject.id,
+    octopusUrl: octopus.url,
+    octopusApiKey: store.octopusApiKey,
+    get requests() {
+      return log.snapshot();
+    },
+    addOctopusApiKey: (key) => store.allowOctopusKey(key),
+    revokeOctopusApiKey: (key) => store.revokeOctopusKey(key),
+    createProject: () => store.addProject().id,
+    createIdentity: ({ permission }) => {
+      const identity = store.addIdentity(permission);
+      return { clientId: identity.clientId, clientSecret: store.clientSecret(identity), token: auth.staticToken(identity) };
+    },
+    setFaults: (faults) => {
+      server.faults = faults ? new FaultPlan(faults) : undefined;
+    },
+    setLatency: (ms) => {
+      checkNonNegative("latencyMs", ms, false);
+      server.latencyMs = ms;
+    },
+    clearRequests: () => log.clear(),
+    connections: () => connections.all(),
+    close: () => (closing ??= Promise.all([server.close(), octopus.close()]).then(() => undefined)),
+  };
+}
+
+/** Throws a RangeError naming the first invalid option. */
+function checkOptions(options: LocalKmsOptions): void {
+  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${options.port}`);
+  }
+  checkNonNegative("readLimit", options.readLimit, true);
+  checkNonNegative("writeLimit", options.writeLimit, true);
+  checkNonNegative("latencyMs", options.latencyMs, false);
+  if (options.tokenTtlSeconds !== undefined && !(Number.isSafeInteger(options.tokenTtlSeconds) && options.tokenTtlSeconds > 0)) {
+    throw new RangeError(`tokenTtlSeconds must be a positive integer, got ${options.tokenTtlSeconds}`);
+  }
+}
+
+function checkNonNegative(name: string, value: number | undefined, integer: boolean): void {
+  if (value === undefined) return;
+  const valid = integer ? Number.isSafeInteger(value) && value >= 0 : Number.isFinite(value) && value >= 0;
+  if (!valid) throw new RangeError(`${name} must be a non-negative ${integer ? "integer" : "number"}, got ${value}`);
+}
