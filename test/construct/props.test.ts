@@ -4,6 +4,10 @@
  * echo an API key), and valid props that must synthesize, with literal strings reaching Terraform
  * verbatim.
  */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib/construct/octopus-deploy-connection";
@@ -276,4 +280,22 @@ describe("valid props", () => {
     expect(resourceNamed(synthOf(() => ({ ...base, description: "${x}" })), "connection").input!.description).toMatch(/^\$\{base64decode\(/);
     expect(resourceNamed(synthOf(() => ({ ...base, description: "$(x)" })), "connection").input!.description).toBe("$(x)");
   });
+
+  test("terraform itself evaluates every synthesized description to the input", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-octopus-desc-"));
+    try {
+      const values = INJECTIONS.map((description) => resourceNamed(synthOf(() => ({ ...base, description })), "connection").input!.description);
+      const config = { output: Object.fromEntries(values.map((value, i) => [`d${i}`, { value }])) };
+      fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(config));
+      fs.writeFileSync(path.join(dir, "terraform.tfrc"), "disable_checkpoint = true\n");
+      const env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(dir, "terraform.tfrc"), CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_DATA_DIR: path.join(dir, ".tf") };
+      const tf = (...args: string[]) => execFileSync("terraform", args, { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      tf("init", "-input=false", "-no-color");
+      tf("apply", "-auto-approve", "-input=false", "-no-color");
+      const outputs = JSON.parse(tf("output", "-json")) as Record<string, { value: string }>;
+      expect(INJECTIONS.map((_, i) => outputs[`d${i}`].value)).toEqual([...INJECTIONS]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
