@@ -1,0 +1,99 @@
+/**
+ * The private run directory shared by the hooks of one terraform process: a per-user 0700 base that
+ * is refused when unsafe, one directory per (pid, start time), and pruning of ended runs.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import os = require("node:os");
+import * as path from "node:path";
+import { privateBaseDir, runDir } from "../../lib/hook/runtime-dir";
+
+const uid = process.getuid!();
+let tmp: string;
+
+// runDir() uses os.tmpdir(); under jest, setting TMPDIR does not reach Node's os module, so the
+// function itself is redirected to a throwaway directory (the real temp dir is never touched).
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kms-octopus-rundir-"));
+  jest.spyOn(os, "tmpdir").mockReturnValue(tmp);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const mode = (p: string) => fs.statSync(p).mode & 0o777;
+const base = () => path.join(tmp, `cdktf-kms-octopus-${uid}`);
+
+/** A pid that is certainly not running: a child that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  return Number(child.stdout);
+}
+
+describe("privateBaseDir", () => {
+  test("creates a per-user 0700 directory and reuses it", () => {
+    expect(privateBaseDir(tmp)).toBe(base());
+    expect(mode(base())).toBe(0o700);
+    expect(privateBaseDir(tmp)).toBe(base());
+  });
+
+  test("refuses a directory others can read", () => {
+    fs.mkdirSync(base(), { mode: 0o700 });
+    fs.chmodSync(base(), 0o755);
+    expect(privateBaseDir(tmp)).toBeUndefined();
+  });
+
+  test("refuses a symlink, even to a private directory", () => {
+    const target = path.join(tmp, "elsewhere");
+    fs.mkdirSync(target, { mode: 0o700 });
+    fs.symlinkSync(target, base());
+    expect(privateBaseDir(tmp)).toBeUndefined();
+  });
+
+  test("refuses a file in its place", () => {
+    fs.writeFileSync(base(), "");
+    expect(privateBaseDir(tmp)).toBeUndefined();
+  });
+
+  test("undefined when the temp dir is not writable", () => {
+    expect(privateBaseDir(path.join(tmp, "does", "not", "exist"))).toBeUndefined();
+  });
+});
+
+describe("runDir", () => {
+  test("one 0700 directory per parent process, named by pid and start time, stable across calls", () => {
+    const dir = runDir(process.pid)!;
+    expect(path.dirname(dir)).toBe(base());
+    expect(path.basename(dir)).toMatch(new RegExp(`^${process.pid}-\\d+$`));
+    expect(mode(dir)).toBe(0o700);
+    expect(runDir(process.pid)).toBe(dir);
+    expect(runDir(process.ppid)).not.toBe(dir);
+  });
+
+  test("defaults to the parent process (the terraform process for a hook)", () => {
+    expect(path.basename(runDir()!)).toMatch(new RegExp(`^${process.ppid}-`));
+  });
+
+  test("prunes directories of ended runs and of reused pids, keeps live runs and foreign entries", () => {
+    const live = runDir(process.pid)!;
+    fs.writeFileSync(path.join(live, "keep-me"), "");
+    const dead = path.join(base(), `${deadPid()}-12345`);
+    const reused = path.join(base(), `${process.pid}-1`); // same pid, another start time
+    const foreign = path.join(base(), "not-a-run");
+    for (const d of [dead, reused, foreign]) fs.mkdirSync(d, { mode: 0o700 });
+    // Pruning happens when a new run directory is created.
+    runDir(process.ppid);
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.existsSync(reused)).toBe(false);
+    expect(fs.existsSync(foreign)).toBe(true);
+    expect(fs.existsSync(path.join(live, "keep-me"))).toBe(true);
+  });
+
+  test("undefined when the base directory is unsafe", () => {
+    fs.mkdirSync(base(), { mode: 0o700 });
+    fs.chmodSync(base(), 0o777);
+    expect(runDir(process.pid)).toBeUndefined();
+    expect(fs.readdirSync(base())).toEqual([]);
+  });
+});
