@@ -4,9 +4,9 @@
  * removalPolicy change apply without replacing the connection. `null_resource` (hashicorp/null) is
  * offered for organizations that standardize on it; it has only replace-on-change `triggers`, so the
  * non-identity fields of the connection resource are recorded at creation (ignore_changes) and the
- * name is part of its identity. Both engines build the same four resources.
+ * name is part of its identity. Both engines build the same three resources.
  */
-import { DataResource, Fn, LocalExecProvisioner, Op, TerraformResource } from "cdktf";
+import { DataResource, Fn, LocalExecProvisioner, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 
 /** The declaration record stored on the connection resource (what the hooks read back). */
@@ -18,10 +18,15 @@ export interface HookEngine {
   readonly resourceType: string;
   /** The connection resource: stores `declaration`, replaced when an `identity` key changes; hooks get `selfEvent`. */
   connection(scope: Construct, declaration: DeclarationRecord, identity: readonly string[], hooks: (selfEvent: string) => LocalExecProvisioner[]): TerraformResource;
-  /** A hookless stamp replaced when `triggers` change; `inThisPlan` is "1" when it was (re)created by the current plan. */
-  stamp(scope: Construct, id: string, triggers: Readonly<Record<string, string>>): { readonly resource: TerraformResource; readonly inThisPlan: string };
-  /** The update resource, replaced when `triggers` change; its hook reads the current declaration from `event`. */
-  update(scope: Construct, connection: TerraformResource, triggers: Readonly<Record<string, string | null>>, hooks: (event: string) => LocalExecProvisioner[]): TerraformResource;
+  /** A resource replaced when `triggers` change, whose create hook reads the current declaration from `event`. */
+  hookResource(
+    scope: Construct,
+    id: string,
+    connection: TerraformResource,
+    triggers: Readonly<Record<string, string | null>>,
+    hooks: (event: string) => LocalExecProvisioner[],
+    dependsOn: TerraformResource[],
+  ): TerraformResource;
 }
 
 const pick = (record: DeclarationRecord, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, record[k]]));
@@ -36,12 +41,8 @@ export const terraformDataEngine: HookEngine = {
       provisioners: hooks("${jsonencode(self.input)}"),
     });
   },
-  stamp(scope, id, triggers) {
-    const resource = new DataResource(scope, id, { triggersReplace: triggers, input: { at: Fn.plantimestamp() }, lifecycle: { ignoreChanges: ["input"] } });
-    return { resource, inThisPlan: Fn.conditional(Op.eq(resource.output.lookup("at"), Fn.plantimestamp()), "1", "0") };
-  },
-  update(scope, connection, triggers, hooks) {
-    return new DataResource(scope, "update", { triggersReplace: triggers, provisioners: hooks(Fn.jsonencode((connection as DataResource).output)) });
+  hookResource(scope, id, connection, triggers, hooks, dependsOn) {
+    return new DataResource(scope, id, { triggersReplace: triggers, provisioners: hooks(Fn.jsonencode((connection as DataResource).output)), dependsOn });
   },
 };
 
@@ -57,16 +58,13 @@ export const nullResourceEngine: HookEngine = {
       provisioners: hooks("${jsonencode(self.triggers)}"),
     });
   },
-  stamp(scope, id, triggers) {
-    const { resource } = loadNullProvider();
-    const stamp = new resource.Resource(scope, id, { triggers: { ...triggers, at: Fn.plantimestamp() }, lifecycle: { ignoreChanges: ['triggers["at"]'] } });
-    return { resource: stamp, inThisPlan: Fn.conditional(Op.eq(Fn.lookup(stamp.triggers, "at", ""), Fn.plantimestamp()), "1", "0") };
-  },
-  update(scope, connection, triggers, hooks) {
+  hookResource(scope, id, connection, triggers, hooks, dependsOn) {
     const { resource } = loadNullProvider();
     const strings = Object.fromEntries(Object.entries(triggers).map(([k, v]) => [k, v ?? ""]));
+    // The connection's own triggers keep creation-time values for its non-identity keys: the fresh
+    // values of this resource's triggers win.
     const current = Fn.jsonencode(Fn.merge([(connection as InstanceType<typeof resource.Resource>).triggers, strings]));
-    return new resource.Resource(scope, "update", { triggers: strings, provisioners: hooks(current) });
+    return new resource.Resource(scope, id, { triggers: strings, provisioners: hooks(current), dependsOn });
   },
 };
 

@@ -2,7 +2,7 @@
  * OctopusDeployConnection: declares a Hanzo KMS (Infisical-compatible) app connection to Octopus
  * Deploy. Terraform has no provider for it here, so the construct synthesizes built-in
  * `terraform_data` resources whose local-exec hooks run the bundled hook (dist/hook/hook.js), which
- * talks to the KMS API. See README "How it works" for the resources and why there are four.
+ * talks to the KMS API. See README "How it works" for the three resources and why each exists.
  */
 import { Fn, Lazy, LocalExecProvisioner, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
@@ -58,7 +58,9 @@ export class OctopusDeployConnection extends Construct {
   public readonly connectionName: string;
   /** The resource that creates and deletes the connection (its destroy hook deletes). */
   public readonly connectionResource: TerraformResource;
-  /** The resource whose replacement runs the update hook. */
+  /** The resource whose replacement runs the credentials hook (instance URL or API key changed). */
+  public readonly credentialsResource: TerraformResource;
+  /** The resource whose replacement runs the update hook (name or description changed). */
   public readonly updateResource: TerraformResource;
   /** Validated props with defaults applied. */
   private readonly props: ValidatedProps;
@@ -105,24 +107,29 @@ export class OctopusDeployConnection extends Construct {
     //    the destroy hook reads back from `self` (destroy hooks may reference nothing else).
     const identity = engine === nullResourceEngine ? ["v", "kms_url", "project_id", "name"] : ["kms_url", "project_id"];
     const connection = engine.connection(this, declaration, identity, (selfEvent) => [
-      run("create", { [HOOK_ENV.event]: selfEvent, ...keyEnv }),
+      run("create", { [HOOK_ENV.event]: selfEvent, [HOOK_ENV.resourceId]: "${self.id}", ...keyEnv }),
       run("delete", { [HOOK_ENV.event]: selfEvent }, "destroy"),
     ]);
     this.connectionResource = connection;
 
-    // 2, 3. Hookless stamps: each stores the timestamp of the plan that (re)created it, so the update
-    //    hook can tell "created in this apply" and "API key changed in this apply" without a request.
-    const created = engine.stamp(this, "created", { connection: connection.getStringAttribute("id") });
-    const keyStamp = engine.stamp(this, "api_key", { api_key_fingerprint: keyFingerprint });
-
-    // 4. The update: replaced whenever a mutable field changes; its create hook PATCHes.
-    const mutable = { name: declaration.name, description: declaration.description, instance_url: declaration.instance_url };
-    this.updateResource = engine.update(this, connection, { connection: connection.getStringAttribute("id"), ...mutable, api_key_fingerprint: keyFingerprint }, (event) => [
-      run("update", { [HOOK_ENV.event]: event, [HOOK_ENV.created]: created.inThisPlan, [HOOK_ENV.keyChanged]: keyStamp.inThisPlan, ...keyEnv }),
-    ]);
+    // 2, 3. Update resources, each replaced when its fields change; their hooks PATCH. Right after the
+    //    connection's creation they find the create hook's marker and do nothing. Credentials (the
+    //    instance URL and the key) are re-sent, and re-validated by the KMS, only when they change.
+    const connectionId = connection.getStringAttribute("id");
+    const update = (op: "credentials" | "update", triggers: Record<string, string | null>, dependsOn: TerraformResource[]) =>
+      engine.hookResource(
+        this,
+        op,
+        connection,
+        { connection: connectionId, ...triggers },
+        (event) => [run(op, { [HOOK_ENV.event]: event, [HOOK_ENV.resourceId]: connectionId, ...keyEnv })],
+        dependsOn,
+      );
+    this.credentialsResource = update("credentials", { instance_url: declaration.instance_url, api_key_fingerprint: keyFingerprint }, []);
+    this.updateResource = update("update", { name: declaration.name, description: declaration.description }, [this.credentialsResource]);
 
     // Terraform would echo the command line of every hook; it holds nothing useful.
-    for (const [resource, count] of [[connection, 2], [this.updateResource, 1]] as const) {
+    for (const [resource, count] of [[connection, 2], [this.credentialsResource, 1], [this.updateResource, 1]] as const) {
       for (let i = 0; i < count; i++) resource.addOverride(`provisioner.${i}.local-exec.quiet`, true);
     }
   }

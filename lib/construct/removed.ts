@@ -20,7 +20,7 @@ export interface RemovedConnectionOptions {
 }
 
 /** Child ids of an OctopusDeployConnection, in the order they are created. */
-export const CONNECTION_CHILDREN = ["connection", "created", "api_key", "update"] as const;
+export const CONNECTION_CHILDREN = ["connection", "credentials", "update"] as const;
 
 const REGISTRY_ID = "cdktf-kms-octopus-removed";
 

@@ -1,8 +1,8 @@
 /**
  * What each lifecycle hook does against the KMS. Request counts (kms-api.md routes):
  * create 1 (+1 GET on a name conflict, +1 PATCH when adopting a differing connection);
- * update 0 when the connection was created in this apply, else 1 GET (+1 GET by `renamedFrom`) and
- * 1 PATCH when anything differs; delete 1 GET + 1 DELETE.
+ * update and credentials 0 when the connection was created in this apply, else 1 GET (+1 GET by
+ * `renamedFrom`) and 1 PATCH when anything differs (credentials: always); delete 1 GET + 1 DELETE.
  */
 import { Declaration } from "./event";
 import { ConfigError, KmsApiError } from "../kms/errors";
@@ -65,15 +65,18 @@ export async function createConnection({ api, decl, apiKey }: OperationInput): P
   return { action: "adopted", connection, fields: [...differences.map((d) => d.field), "apiKey"] };
 }
 
-/** Flags Terraform computes for the update hook. */
+/** How an update runs. */
 export interface UpdateFlags {
   /** The connection was created by this apply (the create hook already applied the declaration). */
   readonly createdInThisApply: boolean;
-  /** The API key fingerprint changed in this apply. */
-  readonly keyChanged: boolean;
+  /** Send the credentials (instance URL and API key): the `credentials` hook, run when either changed. */
+  readonly sendCredentials: boolean;
 }
 
-/** Update: find the connection (by name, else by `renamedFrom`) and PATCH what differs. */
+/**
+ * Update: find the connection (by name, else by `renamedFrom`) and PATCH what differs: name and
+ * description; with `sendCredentials`, the credentials too (the KMS re-validates them with Octopus).
+ */
 export async function updateConnection(input: OperationInput, flags: UpdateFlags): Promise<Outcome> {
   const { api, decl, apiKey } = input;
   if (flags.createdInThisApply) return { action: "unchanged" };
@@ -88,10 +91,8 @@ export async function updateConnection(input: OperationInput, flags: UpdateFlags
   const patch: { -readonly [K in keyof UpdateConnectionBody]: UpdateConnectionBody[K] } = {};
   if (live.name !== decl.name) patch.name = decl.name;
   if (normalizeDescription(live.description) !== normalizeDescription(decl.description)) patch.description = decl.description;
-  if (flags.keyChanged || live.credentials.instanceUrl !== decl.instanceUrl) {
-    patch.credentials = { instanceUrl: decl.instanceUrl, apiKey: apiKey() };
-  }
-  const fields = Object.keys(patch).flatMap((k) => (k === "credentials" ? credentialFields(live!, decl, flags) : [k]));
+  if (flags.sendCredentials) patch.credentials = { instanceUrl: decl.instanceUrl, apiKey: apiKey() };
+  const fields = Object.keys(patch).flatMap((k) => (k === "credentials" ? credentialFields(live!, decl) : [k]));
   if (fields.length === 0) return { action: "in sync", connection: live };
   const connection = await api.update(live.id, patch);
   return { action: renamed ? "renamed" : "updated", connection, fields };
@@ -143,11 +144,12 @@ function normalizeDescription(value: string | null | undefined): string {
   return value ?? "";
 }
 
-function credentialFields(live: Connection, decl: Declaration, flags: UpdateFlags): string[] {
-  const fields: string[] = [];
-  if (live.credentials.instanceUrl !== decl.instanceUrl) fields.push("instanceUrl");
-  if (flags.keyChanged) fields.push("apiKey");
-  return fields.length ? fields : ["apiKey"];
+/**
+ * What a credentials PATCH changes, as printed. The hook runs only when the instance URL or the key
+ * fingerprint changed: when the URL is the same, the key is what changed.
+ */
+function credentialFields(live: Connection, decl: Declaration): string[] {
+  return live.credentials.instanceUrl !== decl.instanceUrl ? ["instanceUrl"] : ["apiKey"];
 }
 
 function notFoundMessage(decl: Declaration): string {

@@ -9,14 +9,15 @@ export const HOOK_ENV = {
   event: "KMS_OCTOPUS_EVENT",
   /** The Octopus API key, when the `apiKey` prop is used. */
   apiKey: "KMS_OCTOPUS_API_KEY",
-  /** "1" when the connection resource was created by this very apply (update hook only). */
-  created: "KMS_OCTOPUS_CREATED",
-  /** "1" when the API key fingerprint changed in this apply (update hook only). */
-  keyChanged: "KMS_OCTOPUS_KEY_CHANGED",
+  /** Terraform id of the connection resource (create and update hooks), for the created-in-this-run marker. */
+  resourceId: "KMS_OCTOPUS_RESOURCE_ID",
 } as const;
 
-/** Operations, one per lifecycle hook. */
-export const OPERATIONS = ["create", "update", "delete"] as const;
+/**
+ * Operations, one per lifecycle hook: `create` and `delete` (connection resource), `update` (name,
+ * description) and `credentials` (instance URL, API key), each run by the replacement of its resource.
+ */
+export const OPERATIONS = ["create", "update", "credentials", "delete"] as const;
 /** One operation. */
 export type Operation = (typeof OPERATIONS)[number];
 

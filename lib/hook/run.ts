@@ -5,6 +5,7 @@
  */
 import { Declaration, HOOK_ENV, Operation, parseEvent, parseOperation } from "./event";
 import { Outcome, createConnection, deleteConnection, scopeOf, updateConnection } from "./operations";
+import { createdInThisRun, markCreated } from "./markers";
 import { runDir } from "./runtime-dir";
 import { KmsClient, RequestEvent } from "../kms/client";
 import { KmsAuth, kmsAuthFromEnv } from "../kms/credentials";
@@ -64,9 +65,10 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
     const outcome =
       op === "create"
         ? await createConnection(input)
-        : op === "update"
-          ? await updateConnection(input, { createdInThisApply: env[HOOK_ENV.created] === "1", keyChanged: env[HOOK_ENV.keyChanged] === "1" })
-          : await deleteConnection(input);
+        : op === "delete"
+          ? await deleteConnection(input)
+          : await updateConnection(input, { createdInThisApply: createdInThisRun(env[HOOK_ENV.resourceId]), sendCredentials: op === "credentials" });
+    if (op === "create") markCreated(env[HOOK_ENV.resourceId]);
     say(io.out, summary(outcome, decl, Date.now() - started, requests));
     return 0;
   } catch (err) {

@@ -133,7 +133,7 @@ export function hookLines(output: string): string[] {
     .split("\n")
     .filter((l) => l.includes("(local-exec):"))
     .map((l) => l.slice(l.indexOf("(local-exec):") + "(local-exec):".length).trim())
-    .filter((l) => l && !l.startsWith("Executing:") && !l.startsWith("(output suppressed"));
+    .filter((l) => l && !l.startsWith("Executing:") && !l.startsWith("local-exec: Executing:") && !l.startsWith("(output suppressed"));
 }
 
 /** Reads every file below `dir` (for secret scans). */

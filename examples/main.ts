@@ -1,0 +1,37 @@
+/**
+ * The example stack: one organization-level Octopus Deploy connection whose API key is a sensitive
+ * Terraform variable. `npm run demo` deploys it against the bundled local KMS; against your KMS:
+ *
+ *   export KMS_URL=https://app.kms.hanzo.ai KMS_CLIENT_ID=... KMS_CLIENT_SECRET=...
+ *   export OCTOPUS_URL=https://your-instance.octopus.app TF_VAR_octopus_api_key=API-...
+ *   npx cdktf deploy
+ */
+import { App, TerraformStack, TerraformVariable } from "cdktf";
+import { Construct } from "constructs";
+import { OctopusDeployConnection } from "../lib";
+
+/** A stack with one Octopus Deploy connection; environment-specific values come from the environment. */
+export class OctopusConnectionsStack extends TerraformStack {
+  constructor(scope: Construct, id: string, env: NodeJS.ProcessEnv = process.env) {
+    super(scope, id);
+    const apiKey = new TerraformVariable(this, "octopus_api_key", {
+      type: "string",
+      sensitive: true,
+      description: "Octopus Deploy API key of the service account (API-...)",
+    });
+    new OctopusDeployConnection(this, "octopus", {
+      name: "my-octopus-deploy-connection",
+      description: env.CONNECTION_DESCRIPTION ?? "Octopus for production",
+      projectId: env.KMS_PROJECT_ID || undefined,
+      instanceUrl: env.OCTOPUS_URL ?? "https://your-instance.octopus.app",
+      apiKey: apiKey.value,
+      kmsUrl: env.KMS_URL ?? "https://app.kms.hanzo.ai",
+    });
+  }
+}
+
+if (require.main === module) {
+  const app = new App();
+  new OctopusConnectionsStack(app, "octopus-connections");
+  app.synth();
+}

@@ -1,0 +1,177 @@
+/**
+ * The behaviour table of the OctopusDeployConnection issue, row by row, with real terraform against
+ * the local KMS: organization- and project-level connections, API key from a sensitive variable and
+ * from the environment.
+ */
+import { TerraformStack, TerraformVariable } from "cdktf";
+import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib";
+import { LocalKms, startLocalKms } from "../../lib/testing";
+import { apply, describeE2E, destroy, hookLines, plan, synth, terraformEnv, workDir } from "./harness";
+
+jest.setTimeout(120_000);
+
+type KeySource = "apiKey" | "apiKeyEnv";
+const NAME = "octo-main";
+const CONNECTIONS_ROUTE = "/api/v1/app-connections/octopus-deploy";
+
+/** Requests the KMS received for connection routes (login excluded), as "METHOD path". */
+function connectionRequests(kms: LocalKms): string[] {
+  return kms.requests
+    .filter((r) => r.path.startsWith(CONNECTIONS_ROUTE))
+    .map((r) => `${r.method} ${r.path.slice(CONNECTIONS_ROUTE.length) || "/"}${Object.keys(r.query).length ? `?${new URLSearchParams(r.query as Record<string, string>).toString()}` : ""}`);
+}
+
+/** One test stack: synthesizes with the given props and applies with the given key. */
+class Fixture {
+  readonly dir = workDir();
+  private stackDir = "";
+  constructor(
+    readonly kms: LocalKms,
+    readonly keySource: KeySource,
+    public apiKey: string,
+  ) {}
+
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const key = this.keySource === "apiKey" ? { TF_VAR_octopus_api_key: this.apiKey } : { OCTOPUS_API_KEY: this.apiKey };
+    return terraformEnv(this.dir, { KMS_TOKEN: this.kms.token, ...key, ...extra });
+  }
+
+  synth(props: Partial<OctopusDeployConnectionProps> = {}, build?: (stack: TerraformStack) => void): string {
+    const previous = process.env.OCTOPUS_API_KEY;
+    process.env.OCTOPUS_API_KEY = this.apiKey; // the apiKeyEnv fingerprint is computed at synth
+    try {
+      this.stackDir = synth(this.dir, (stack) => {
+        if (build) return build(stack);
+        const keyProps =
+          this.keySource === "apiKey"
+            ? { apiKey: new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true }).value }
+            : { apiKeyEnv: "OCTOPUS_API_KEY" };
+        new OctopusDeployConnection(stack, "octopus", { name: NAME, instanceUrl: this.kms.octopusUrl, kmsUrl: this.kms.kmsUrl, ...keyProps, ...props });
+      });
+    } finally {
+      if (previous === undefined) delete process.env.OCTOPUS_API_KEY;
+      else process.env.OCTOPUS_API_KEY = previous;
+    }
+    return this.stackDir;
+  }
+
+  async deploy(props: Partial<OctopusDeployConnectionProps> = {}, extraEnv: NodeJS.ProcessEnv = {}) {
+    this.synth(props);
+    this.kms.clearRequests();
+    return apply(this.stackDir, this.env(extraEnv));
+  }
+
+  async plan(props: Partial<OctopusDeployConnectionProps> = {}) {
+    this.synth(props);
+    return plan(this.stackDir, this.env());
+  }
+
+  async destroy(props: Partial<OctopusDeployConnectionProps> = {}, extraEnv: NodeJS.ProcessEnv = {}) {
+    this.synth(props);
+    this.kms.clearRequests();
+    return destroy(this.stackDir, this.env(extraEnv));
+  }
+}
+
+const variants: { title: string; project: boolean; keySource: KeySource }[] = [
+  { title: "organization-level, key from a sensitive variable", project: false, keySource: "apiKey" },
+  { title: "project-level, key from the environment", project: true, keySource: "apiKeyEnv" },
+  { title: "organization-level, key from the environment", project: false, keySource: "apiKeyEnv" },
+  { title: "project-level, key from a sensitive variable", project: true, keySource: "apiKey" },
+];
+
+describeE2E.each(variants)("lifecycle: $title", ({ project, keySource }) => {
+  let kms: LocalKms;
+  let f: Fixture;
+  let props: Partial<OctopusDeployConnectionProps>;
+  let id: string;
+  let hash: string | undefined;
+  const scope = () => (project ? `project ${kms.projectId}` : "the organization");
+  const live = () => kms.connections().filter((c) => c.name === NAME || c.id === id);
+
+  beforeAll(async () => {
+    kms = await startLocalKms({ readLimit: 0, writeLimit: 0 });
+    f = new Fixture(kms, keySource, kms.octopusApiKey);
+    props = { description: "Octopus for production", ...(project ? { projectId: kms.projectId } : {}) };
+  });
+  afterAll(async () => kms?.close());
+
+  test("first deploy creates the connection and prints one line with name, id, scope and time", async () => {
+    const result = await f.deploy(props);
+    expect(result.code).toBe(0);
+    const created = live();
+    expect(created).toHaveLength(1);
+    id = created[0]!.id;
+    hash = created[0]!.credentialsHash;
+    expect(created[0]!.projectId ?? null).toBe(project ? kms.projectId : null);
+    const lines = hookLines(result.output);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^created octopus-deploy connection "${NAME}" \\(id ${id}, ${scope()}\\) in \\d+ ms, 1 request$`));
+    expect(connectionRequests(kms)).toEqual(["POST /"]);
+  });
+
+  test("deploying again with no change plans nothing, runs no hook and sends no request", async () => {
+    expect((await f.plan(props)).code).toBe(0);
+    const result = await f.deploy(props);
+    expect(result.code).toBe(0);
+    expect(hookLines(result.output)).toEqual([]);
+    expect(kms.requests).toHaveLength(0);
+  });
+
+  test("a description change PATCHes the same connection without re-sending credentials", async () => {
+    props = { ...props, description: "Octopus, production" };
+    const result = await f.deploy(props);
+    expect(result.code).toBe(0);
+    expect(live()).toEqual([expect.objectContaining({ id, description: "Octopus, production" })]);
+    expect(live()[0]!.credentialsHash).toBe(hash);
+    expect(connectionRequests(kms)).toEqual([`GET /connection-name/${NAME}${project ? `?projectId=${kms.projectId}` : ""}`, `PATCH /${id}`]);
+    expect(hookLines(result.output)).toEqual([expect.stringMatching(/^updated octopus-deploy connection "octo-main" \[description\]/)]);
+  });
+
+  test("an instance URL change PATCHes the same connection and re-validates the credentials", async () => {
+    const otherUrl = kms.octopusUrl.replace("127.0.0.1", "localhost");
+    props = { ...props, instanceUrl: otherUrl };
+    const result = await f.deploy(props);
+    expect(result.code).toBe(0);
+    const [c] = live();
+    expect(c).toEqual(expect.objectContaining({ id, credentials: { instanceUrl: otherUrl } }));
+    expect(c!.credentialsHash).not.toBe(hash);
+    hash = c!.credentialsHash;
+    expect(hookLines(result.output)).toEqual([expect.stringMatching(/\[instanceUrl\]/)]);
+  });
+
+  test("a rotated API key shows in the plan as a fingerprint change, then PATCHes the new key", async () => {
+    const oldKey = f.apiKey;
+    const newKey = "API-ROTATED" + oldKey.slice(11);
+    kms.addOctopusApiKey(newKey);
+    f.apiKey = newKey;
+    const planned = await f.plan(props);
+    expect(planned.code).toBe(2);
+    expect(planned.output).toMatch(/api_key_fingerprint\s+=\s+"[0-9a-f]{16}" -> "[0-9a-f]{16}"/);
+    expect(planned.output).not.toContain(newKey);
+    expect(planned.output).not.toContain(oldKey);
+    kms.revokeOctopusApiKey(oldKey); // the PATCH can only pass validation with the new key
+    const result = await f.deploy(props);
+    expect(result.code).toBe(0);
+    expect(live()[0]!.id).toBe(id);
+    expect(live()[0]!.credentialsHash).not.toBe(hash);
+    expect(hookLines(result.output)).toEqual([expect.stringMatching(/\[apiKey\]/)]);
+  });
+
+  test("a name change with renamedFrom renames in place (same id)", async () => {
+    const result = await f.deploy({ ...props, name: "octo-renamed", renamedFrom: NAME });
+    expect(result.code).toBe(0);
+    expect(kms.connections().filter((c) => c.id === id)).toEqual([expect.objectContaining({ name: "octo-renamed" })]);
+    expect(kms.connections()).toHaveLength(1);
+    expect(hookLines(result.output)).toEqual([expect.stringMatching(/^renamed octopus-deploy connection "octo-renamed" from "octo-main" \[name\]/)]);
+    props = { ...props, name: "octo-renamed", renamedFrom: NAME };
+  });
+
+  test("destroy deletes the connection", async () => {
+    const result = await f.destroy(props);
+    expect(result.code).toBe(0);
+    expect(kms.connections()).toHaveLength(0);
+    expect(connectionRequests(kms)).toEqual([`GET /connection-name/octo-renamed${project ? `?projectId=${kms.projectId}` : ""}`, `DELETE /${id}`]);
+    expect(hookLines(result.output)).toEqual([expect.stringMatching(/^deleted octopus-deploy connection "octo-renamed"/)]);
+  });
+});
