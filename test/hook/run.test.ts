@@ -1,0 +1,397 @@
+/**
+ * runHook end to end with a fake KMS transport: one summary line on success, one `Error:` line on
+ * failure, nothing sent when the configuration is incomplete, and no secret ever printed, even when
+ * the KMS echoes it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import os = require("node:os");
+import { Declaration } from "../../lib/hook/event";
+import { redact, retryPolicyFromEnv, runHook, summary } from "../../lib/hook/run";
+import { DEFAULT_RETRY_POLICY } from "../../lib/kms/retry";
+import { FakeKms } from "./fake-kms";
+
+const UUID = "abcdef12-3456-7890-abcd-ef1234567890";
+const API_KEY = "API-HOOKAPIKEYSECRET000000000";
+const KMS_TOKEN = "static-kms-token";
+
+let tmp: string;
+beforeEach(() => {
+  // The Universal Auth token cache and markers live under os.tmpdir(): keep them in a throwaway dir.
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kms-octopus-run-"));
+  jest.spyOn(os, "tmpdir").mockReturnValue(tmp);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function eventJson(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    v: 1,
+    marker: "cdktf-kms-octopus",
+    path: "test/octopus",
+    address: "terraform_data.octopus_connection_A13CABB9",
+    kms_url: "https://kms.example.com",
+    project_id: null,
+    name: "my-conn",
+    description: null,
+    instance_url: "https://your-instance.octopus.app",
+    api_key_env: null,
+    adopt_existing: false,
+    renamed_from: null,
+    removal_policy: "destroy",
+    ...overrides,
+  });
+}
+
+interface Run {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv, kms: FakeKms): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runHook(argv, env, { out: (l) => out.push(l), err: (l) => err.push(l) }, kms.transport);
+  return { code, out, err };
+}
+
+const baseEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  KMS_OCTOPUS_EVENT: eventJson(),
+  KMS_TOKEN,
+  KMS_OCTOPUS_API_KEY: API_KEY,
+  ...extra,
+});
+
+describe("success", () => {
+  test("create: one summary line naming action, name, id, scope, time and request count", async () => {
+    const kms = new FakeKms();
+    const r = await run(["create"], baseEnv(), kms);
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([]);
+    expect(r.out).toHaveLength(1);
+    const id = kms.byName("my-conn")!.conn.id;
+    expect(r.out[0]).toMatch(new RegExp(`^created octopus-deploy connection "my-conn" \\(id ${id}, the organization\\) in \\d+ ms, 1 request$`));
+    expect(kms.byName("my-conn")!.apiKey).toBe(API_KEY);
+  });
+
+  test("create in a project", async () => {
+    const kms = new FakeKms();
+    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_EVENT: eventJson({ project_id: UUID, description: "d" }) }), kms);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(new RegExp(`^created octopus-deploy connection "my-conn" \\(id [0-9a-f-]{36}, project ${UUID}\\) in \\d+ ms, 1 request$`));
+    expect(kms.byName("my-conn", UUID)?.conn.description).toBe("d");
+  });
+
+  test("create with the key from apiKeyEnv (trimmed)", async () => {
+    const kms = new FakeKms();
+    const env = { KMS_OCTOPUS_EVENT: eventJson({ api_key_env: "MY_OCTOPUS_KEY" }), KMS_TOKEN, MY_OCTOPUS_KEY: `  ${API_KEY}\n` };
+    const r = await run(["create"], env, kms);
+    expect(r.code).toBe(0);
+    expect(kms.byName("my-conn")!.apiKey).toBe(API_KEY);
+  });
+
+  test("create on a name conflict with an identical connection: adopted, 2 requests", async () => {
+    const kms = new FakeKms();
+    const existing = kms.add("my-conn");
+    const r = await run(["create"], baseEnv(), kms);
+    expect(r.code).toBe(0);
+    expect(r.out).toEqual([expect.stringMatching(new RegExp(`^adopted octopus-deploy connection "my-conn" \\(id ${existing.id}, the organization\\) in \\d+ ms, 2 requests$`))]);
+  });
+
+  test("delete: GET + DELETE, 2 requests", async () => {
+    const kms = new FakeKms();
+    const c = kms.add("my-conn");
+    const r = await run(["delete"], { KMS_OCTOPUS_EVENT: eventJson(), KMS_TOKEN }, kms);
+    expect(r.code).toBe(0);
+    expect(r.out).toEqual([expect.stringMatching(new RegExp(`^deleted octopus-deploy connection "my-conn" \\(id ${c.id}, the organization\\) in \\d+ ms, 2 requests$`))]);
+    expect(kms.store.size).toBe(0);
+  });
+
+  test("delete needs no API key; retain sends nothing", async () => {
+    const kms = new FakeKms();
+    kms.add("my-conn");
+    const r = await run(["delete"], { KMS_OCTOPUS_EVENT: eventJson({ removal_policy: "retain" }), KMS_TOKEN }, kms);
+    expect(r.code).toBe(0);
+    expect(r.out).toEqual([expect.stringMatching(/^retained octopus-deploy connection "my-conn" \(the organization\) in \d+ ms, 0 requests$/)]);
+    expect(kms.requests).toHaveLength(0);
+    expect(kms.store.size).toBe(1);
+  });
+
+  test("delete of a connection already gone succeeds", async () => {
+    const kms = new FakeKms();
+    const r = await run(["delete"], { KMS_OCTOPUS_EVENT: eventJson(), KMS_TOKEN }, kms);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/^already gone octopus-deploy connection "my-conn" \(the organization\) in \d+ ms, 1 request$/);
+  });
+
+  test("Universal Auth: a login is counted as a request", async () => {
+    const kms = new FakeKms();
+    kms.identities.set("cid", "csecret-VALUE");
+    const env = { KMS_OCTOPUS_EVENT: eventJson(), KMS_CLIENT_ID: "cid", KMS_CLIENT_SECRET: "csecret-VALUE", KMS_OCTOPUS_API_KEY: API_KEY, KMS_OCTOPUS_TOKEN_CACHE: "0" };
+    const r = await run(["create"], env, kms);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/, 2 requests$/);
+    expect(kms.logins).toBe(1);
+  });
+
+  test("Universal Auth: hooks of one run share the token through the run directory", async () => {
+    const kms = new FakeKms();
+    kms.identities.set("cid-shared", "csecret-shared");
+    const env = { KMS_OCTOPUS_EVENT: eventJson(), KMS_CLIENT_ID: "cid-shared", KMS_CLIENT_SECRET: "csecret-shared", KMS_OCTOPUS_API_KEY: API_KEY };
+    expect((await run(["create"], env, kms)).code).toBe(0);
+    expect((await run(["delete"], env, kms)).code).toBe(0);
+    expect(kms.logins).toBe(1);
+    // The shared cache is on disk, private, and names no secret.
+    const files = fs.readdirSync(tmp, { recursive: true }) as string[];
+    expect(files.some((f) => f.endsWith(".json"))).toBe(true);
+    for (const f of files) expect(f).not.toContain("csecret-shared");
+  });
+
+  test("Universal Auth with KMS_OCTOPUS_TOKEN_CACHE=0: each hook logs in", async () => {
+    const kms = new FakeKms();
+    kms.identities.set("cid-2", "csecret-2");
+    const env = { KMS_OCTOPUS_EVENT: eventJson(), KMS_CLIENT_ID: "cid-2", KMS_CLIENT_SECRET: "csecret-2", KMS_OCTOPUS_API_KEY: API_KEY, KMS_OCTOPUS_TOKEN_CACHE: "0" };
+    await run(["create"], env, kms);
+    await run(["delete"], env, kms);
+    expect(kms.logins).toBe(2);
+  });
+
+  test("KMS_OCTOPUS_DEBUG=1 prints each request (no headers or bodies) to stderr", async () => {
+    const kms = new FakeKms();
+    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_DEBUG: "1" }), kms);
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([expect.stringMatching(/^ {2}POST \/api\/v1\/app-connections\/octopus-deploy -> 200 \(\d+ ms, attempt 1\)$/)]);
+    expect(r.out).toHaveLength(1);
+  });
+});
+
+describe("failure", () => {
+  test("a KMS error: exit 1, one Error line with the operation, the KMS message and reqId", async () => {
+    const kms = new FakeKms();
+    kms.faults.push(() => ({ status: 403, body: { reqId: "req-perm-1", statusCode: 403, message: "You are not allowed to create on app-connections", error: "PermissionDenied" } }));
+    const r = await run(["create"], baseEnv(), kms);
+    expect(r.code).toBe(1);
+    expect(r.out).toEqual([]);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(/^Error: test\/octopus: create of "my-conn" in the organization failed after \d+ ms: /);
+    expect(r.err[0]).toContain("You are not allowed to create on app-connections");
+    expect(r.err[0]).toContain("reqId req-perm-1");
+  });
+
+  test("a differing connection without adoptExisting: the error says what differs and how to proceed", async () => {
+    const kms = new FakeKms();
+    kms.add("my-conn", { description: "someone else's" });
+    const r = await run(["create"], baseEnv(), kms);
+    expect(r.code).toBe(1);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toContain("adoptExisting: true");
+    expect(kms.requests).toHaveLength(2);
+  });
+
+  test("missing KMS credentials: the error names the variables; nothing is sent", async () => {
+    const kms = new FakeKms();
+    const r = await run(["create"], { KMS_OCTOPUS_EVENT: eventJson(), KMS_OCTOPUS_API_KEY: API_KEY }, kms);
+    expect(r.code).toBe(1);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(/^Error: test\/octopus: create of "my-conn" in the organization failed after \d+ ms: No KMS credentials/);
+    for (const name of ["KMS_TOKEN", "KMS_CLIENT_ID", "KMS_CLIENT_SECRET"]) expect(r.err[0]).toContain(name);
+    expect(kms.requests).toHaveLength(0);
+  });
+
+  test("half a Universal Auth pair: named, nothing sent", async () => {
+    const kms = new FakeKms();
+    const r = await run(["delete"], { KMS_OCTOPUS_EVENT: eventJson(), KMS_CLIENT_ID: "cid" }, kms);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toContain("KMS_CLIENT_ID is set but KMS_CLIENT_SECRET is not");
+    expect(kms.requests).toHaveLength(0);
+  });
+
+  test("missing event: named, nothing sent", async () => {
+    const kms = new FakeKms();
+    const r = await run(["create"], { KMS_TOKEN, KMS_OCTOPUS_API_KEY: API_KEY }, kms);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([expect.stringMatching(/^Error: create failed after \d+ ms: KMS_OCTOPUS_EVENT is not set/)]);
+    expect(kms.requests).toHaveLength(0);
+  });
+
+  test("unknown operation: named, nothing sent", async () => {
+    const kms = new FakeKms();
+    const r = await run(["destroy"], baseEnv(), kms);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([expect.stringMatching(/^Error: hook failed after \d+ ms: unknown operation "destroy"/)]);
+    expect(kms.requests).toHaveLength(0);
+  });
+
+  test("a project id that resolved to a non-UUID at apply time: refused before sending", async () => {
+    const kms = new FakeKms();
+    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_EVENT: eventJson({ project_id: "not-a-uuid" }) }), kms);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toContain("project_id: must be a KMS project id");
+    expect(kms.requests).toHaveLength(0);
+  });
+
+  test("apiKeyEnv not set: named, nothing sent", async () => {
+    const kms = new FakeKms();
+    const r = await run(["create"], { KMS_OCTOPUS_EVENT: eventJson({ api_key_env: "MY_OCTOPUS_KEY" }), KMS_TOKEN }, kms);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toContain("apiKeyEnv names MY_OCTOPUS_KEY, which is not set");
+    expect(kms.requests).toHaveLength(0);
+  });
+
+  test("empty KMS_OCTOPUS_API_KEY: named, nothing sent", async () => {
+    const kms = new FakeKms();
+    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_API_KEY: "  " }), kms);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toContain("KMS_OCTOPUS_API_KEY is empty");
+    expect(kms.requests).toHaveLength(0);
+  });
+
+  test.each([
+    ["KMS_OCTOPUS_REQUEST_TIMEOUT", "abc"],
+    ["KMS_OCTOPUS_REQUEST_TIMEOUT", "0"],
+    ["KMS_OCTOPUS_REQUEST_TIMEOUT", "-5"],
+    ["KMS_OCTOPUS_RETRY_BUDGET", "Infinity"],
+    ["KMS_OCTOPUS_RETRY_BUDGET", "NaN"],
+    ["KMS_OCTOPUS_RETRY_BUDGET", "10s"],
+  ])("%s=%p: named, nothing sent", async (name, value) => {
+    const kms = new FakeKms();
+    const r = await run(["create"], baseEnv({ [name]: value }), kms);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toContain(`${name} must be a positive number of seconds (got ${JSON.stringify(value)})`);
+    expect(kms.requests).toHaveLength(0);
+  });
+
+  test("a retry budget from the environment is honoured", async () => {
+    const kms = new FakeKms();
+    for (let i = 0; i < 100; i++) kms.faults.push(() => ({ status: 503, body: { message: "maintenance", error: "ServiceUnavailable" } }));
+    const started = Date.now();
+    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_RETRY_BUDGET: "0.3" }), kms);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(/failed after \d+ attempt\(s\) in [\d.]+s: 503 ServiceUnavailable: maintenance/);
+  });
+});
+
+describe("secrets are never printed", () => {
+  const echo = (secret: string) => () => ({ status: 400, body: { reqId: "req-echo", message: `Failed to validate Octopus Deploy credentials: key ${secret} refused`, error: "BadRequest" } });
+
+  test.each([
+    ["the Octopus API key (KMS_OCTOPUS_API_KEY)", {}, API_KEY],
+    ["KMS_TOKEN", {}, KMS_TOKEN],
+    ["INFISICAL_TOKEN", { KMS_TOKEN: undefined, INFISICAL_TOKEN: KMS_TOKEN }, KMS_TOKEN],
+  ])("%s echoed by the KMS is redacted", async (_label, extra, secret) => {
+    const kms = new FakeKms();
+    kms.faults.push(echo(secret));
+    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_DEBUG: "1", ...extra }), kms);
+    expect(r.code).toBe(1);
+    const printed = [...r.out, ...r.err].join("\n");
+    expect(printed).not.toContain(secret);
+    expect(printed).toContain("[redacted]");
+    expect(printed).toContain("req-echo");
+  });
+
+  test.each([
+    ["KMS_CLIENT_SECRET", "KMS_CLIENT_ID"],
+    ["INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID"],
+  ])("%s echoed by the KMS is redacted", async (secretName, idName) => {
+    const kms = new FakeKms();
+    const secret = "client-secret-ECHOED-123";
+    kms.faults.push(() => ({ status: 401, body: { message: `Invalid credentials for secret ${secret}`, error: "UnauthorizedError" } }));
+    const r = await run(["delete"], { KMS_OCTOPUS_EVENT: eventJson(), [idName]: "cid", [secretName]: secret, KMS_OCTOPUS_TOKEN_CACHE: "0" }, kms);
+    expect(r.code).toBe(1);
+    expect([...r.out, ...r.err].join("\n")).not.toContain(secret);
+  });
+
+  test("the key named by apiKeyEnv echoed by the KMS is redacted", async () => {
+    const kms = new FakeKms();
+    kms.faults.push(echo(API_KEY));
+    const r = await run(["create"], { KMS_OCTOPUS_EVENT: eventJson({ api_key_env: "MY_OCTOPUS_KEY" }), KMS_TOKEN, MY_OCTOPUS_KEY: API_KEY }, kms);
+    expect(r.code).toBe(1);
+    expect(r.err.join("\n")).not.toContain(API_KEY);
+  });
+
+  test("an echo on a successful path is redacted too (adopt error after a conflict)", async () => {
+    const kms = new FakeKms();
+    kms.add("my-conn", { description: API_KEY }); // a description that happens to hold the key
+    const r = await run(["create"], baseEnv(), kms);
+    expect(r.code).toBe(1);
+    expect(r.err.join("\n")).not.toContain(API_KEY);
+  });
+
+  // BUG: redact() uses the raw environment values, but the client sends them trimmed; a secret set with a trailing newline (common with CI secrets and .env files) is printed when the KMS echoes it.
+  test.failing("a secret set with surrounding whitespace is still redacted when echoed", async () => {
+    const kms = new FakeKms();
+    kms.faults.push(echo(API_KEY));
+    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_API_KEY: `${API_KEY}\n` }), kms);
+    expect(r.code).toBe(1);
+    expect(r.err.join("\n")).not.toContain(API_KEY);
+  });
+
+  // BUG: same as above for the KMS token: KMS_TOKEN="tok\n" is sent as "tok" but redact() looks for "tok\n".
+  test.failing("a KMS token with a trailing newline is still redacted when echoed", async () => {
+    const kms = new FakeKms();
+    kms.faults.push(() => ({ status: 401, body: { message: `token ${KMS_TOKEN} is not valid`, error: "UnauthorizedError" } }));
+    const r = await run(["delete"], { KMS_OCTOPUS_EVENT: eventJson(), KMS_TOKEN: `${KMS_TOKEN}\n` }, kms);
+    expect(r.code).toBe(1);
+    expect(r.err.join("\n")).not.toContain(KMS_TOKEN);
+  });
+});
+
+describe("summary", () => {
+  const decl: Declaration = {
+    path: "p",
+    address: "a",
+    kmsUrl: "https://k",
+    projectId: undefined,
+    name: "my-conn",
+    description: null,
+    instanceUrl: "https://o",
+    apiKeyEnv: undefined,
+    adoptExisting: false,
+    renamedFrom: "old-conn",
+    removalPolicy: "destroy",
+  };
+  test("fields, rename source, singular and plural", () => {
+    const conn = { id: "id-1" } as never;
+    expect(summary({ action: "renamed", connection: conn, fields: ["name", "description"] }, decl, 12, 3)).toBe(
+      'renamed octopus-deploy connection "my-conn" from "old-conn" [name, description] (id id-1, the organization) in 12 ms, 3 requests',
+    );
+    expect(summary({ action: "in sync", connection: conn }, { ...decl, projectId: UUID }, 0, 1)).toBe(
+      `in sync octopus-deploy connection "my-conn" (id id-1, project ${UUID}) in 0 ms, 1 request`,
+    );
+    expect(summary({ action: "unchanged" }, decl, 1, 0)).toBe('unchanged octopus-deploy connection "my-conn" (the organization) in 1 ms, 0 requests');
+  });
+});
+
+describe("redact", () => {
+  test("replaces every occurrence of every secret of 4+ characters", () => {
+    expect(redact("a SECRET b SECRET c TOKEN", ["SECRET", "TOKEN"])).toBe("a [redacted] b [redacted] c [redacted]");
+  });
+  test("ignores empty and very short values (they would mangle ordinary text)", () => {
+    expect(redact("abc def", ["", "abc", "de"])).toBe("abc def");
+  });
+  test("secrets with regex characters are matched literally", () => {
+    expect(redact("key a.b*c(d) end", ["a.b*c(d)"])).toBe("key [redacted] end");
+    expect(redact("axbbc", ["a.b*c"])).toBe("axbbc");
+  });
+});
+
+describe("retryPolicyFromEnv", () => {
+  test("defaults", () => {
+    expect(retryPolicyFromEnv({})).toEqual(DEFAULT_RETRY_POLICY);
+    expect(retryPolicyFromEnv({ KMS_OCTOPUS_REQUEST_TIMEOUT: "", KMS_OCTOPUS_RETRY_BUDGET: "" })).toEqual(DEFAULT_RETRY_POLICY);
+  });
+  test("seconds, fractions allowed", () => {
+    expect(retryPolicyFromEnv({ KMS_OCTOPUS_REQUEST_TIMEOUT: "2.5", KMS_OCTOPUS_RETRY_BUDGET: "600" })).toEqual({
+      ...DEFAULT_RETRY_POLICY,
+      attemptTimeoutMs: 2500,
+      budgetMs: 600_000,
+    });
+  });
+  test.each(["0", "-1", "x", "Infinity", " "])("%p is refused", (value) => {
+    expect(() => retryPolicyFromEnv({ KMS_OCTOPUS_RETRY_BUDGET: value })).toThrow(/KMS_OCTOPUS_RETRY_BUDGET must be a positive number of seconds/);
+  });
+});
