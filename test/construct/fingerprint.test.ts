@@ -59,8 +59,8 @@ function synthesizedExpression(sensitive: boolean): string {
   const found = Object.values(synth.resource.terraform_data)
     .map((r) => r.triggers_replace?.api_key_fingerprint)
     .filter((v): v is string => v !== undefined);
-  expect(found.length).toBe(2);
-  expect(found[0]).toBe(found[1]);
+  expect(found.length).toBeGreaterThan(0);
+  expect(new Set(found).size).toBe(1);
   expect(found[0]).toContain("var.octopus_api_key");
   return found[0];
 }

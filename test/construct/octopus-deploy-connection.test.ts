@@ -12,7 +12,7 @@ import { fingerprint } from "../../lib/construct/fingerprint";
 import { hookBundlePath } from "../../lib/construct/hook-asset";
 
 const UUID = "abcdef12-3456-7890-abcd-ef1234567890";
-const HOOK_ENV_NAMES = ["KMS_OCTOPUS_EVENT", "KMS_OCTOPUS_API_KEY", "KMS_OCTOPUS_CREATED", "KMS_OCTOPUS_KEY_CHANGED"];
+const HOOK_ENV_NAMES = ["KMS_OCTOPUS_EVENT", "KMS_OCTOPUS_API_KEY", "KMS_OCTOPUS_RESOURCE_ID"];
 const KMS_CREDENTIAL_NAMES = [
   "KMS_TOKEN",
   "INFISICAL_TOKEN",
@@ -90,11 +90,11 @@ function strings(value: unknown, at = "$"): [string, string][] {
 }
 
 describe("structure", () => {
-  test("four terraform_data resources: connection, created, api_key, update", () => {
+  test("three terraform_data resources: connection, credentials, update", () => {
     const s = parse(stackWithKey().stack);
     expect(Object.keys(s.resource).sort()).toEqual(["terraform_data"]);
     const ids = Object.keys(s.resource.terraform_data).map((k) => k.replace(/^octopus_|_[0-9A-F]{8}$/g, ""));
-    expect(ids.sort()).toEqual(["api_key", "connection", "created", "update"]);
+    expect(ids.sort()).toEqual(["connection", "credentials", "update"]);
   });
 
   test("matches the cdktf resource matchers", () => {
@@ -113,7 +113,10 @@ describe("structure", () => {
       }),
     });
     expect(synth).toHaveResourceWithProperties(DataResource, {
-      triggers_replace: expect.objectContaining({ name: "my-conn", description: "prod", instance_url: "https://your-instance.octopus.app" }),
+      triggers_replace: expect.objectContaining({ name: "my-conn", description: "prod" }),
+    });
+    expect(synth).toHaveResourceWithProperties(DataResource, {
+      triggers_replace: expect.objectContaining({ instance_url: "https://your-instance.octopus.app" }),
     });
     expect(synth).toHaveResourceWithProperties(DataResource, {
       provisioner: [expect.objectContaining({ "local-exec": expect.objectContaining({ command: "update", interpreter: ["node", expect.stringMatching(/hook\.js$/)] }) })],
@@ -151,58 +154,66 @@ describe("structure", () => {
     expect(Object.keys(s.resource.terraform_data)).toContain((input.address as string).replace(/^terraform_data\./, ""));
   });
 
-  test("the update resource is replaced when name, description, instance URL, key fingerprint or the connection change", () => {
-    const { stack } = stackWithKey({ description: "d" });
-    const s = parse(stack);
+  test("update hooks are replaced when name, description, instance URL, key fingerprint or the connection change", () => {
+    const s = parse(stackWithKey({ description: "d" }).stack);
     const connectionAddress = part(s, "connection").input!.address as string;
+    const fp = '${nonsensitive(substr(sha256(join("", ["cdktf-kms-octopus/api-key/v1:", var.octopus_api_key])), 0, 16))}';
+    expect(part(s, "credentials").triggers_replace).toEqual({
+      connection: `\${${connectionAddress}.id}`,
+      instance_url: "https://your-instance.octopus.app",
+      api_key_fingerprint: fp,
+    });
     expect(part(s, "update").triggers_replace).toEqual({
       connection: `\${${connectionAddress}.id}`,
       name: "my-conn",
       description: "d",
-      instance_url: "https://your-instance.octopus.app",
-      api_key_fingerprint: '${nonsensitive(substr(sha256(join("", ["cdktf-kms-octopus/api-key/v1:", var.octopus_api_key])), 0, 16))}',
     });
   });
 
-  test("the stamps have no hooks and keep the timestamp of the plan that created them", () => {
+  test("the update hook runs after the credentials hook", () => {
     const s = parse(stackWithKey().stack);
-    for (const id of ["created", "api_key"]) {
-      const stamp = part(s, id);
-      expect(stamp.provisioner).toBeUndefined();
-      expect(stamp.input).toEqual({ at: "${plantimestamp()}" });
-      expect(stamp.lifecycle?.ignore_changes).toEqual(["input"]);
-    }
-    const connectionAddress = part(s, "connection").input!.address as string;
-    expect(part(s, "created").triggers_replace).toEqual({ connection: `\${${connectionAddress}.id}` });
-    expect(Object.keys(part(s, "api_key").triggers_replace!)).toEqual(["api_key_fingerprint"]);
-    expect(part(s, "api_key").triggers_replace!.api_key_fingerprint).toBe(part(s, "update").triggers_replace!.api_key_fingerprint);
+    const credentialsAddress = `terraform_data.${Object.keys(s.resource.terraform_data).find((k) => k.startsWith("octopus_credentials_"))}`;
+    expect((part(s, "update") as { depends_on?: string[] }).depends_on).toEqual([credentialsAddress]);
+  });
+
+  test("changing a mutable prop changes only the triggers of the hook that applies it", () => {
+    const before = parse(stackWithKey({ description: "a" }).stack);
+    const described = parse(stackWithKey({ description: "b" }).stack);
+    const moved = parse(stackWithKey({ description: "a", instanceUrl: "https://moved.octopus.app" }).stack);
+    expect(part(described, "credentials").triggers_replace).toEqual(part(before, "credentials").triggers_replace);
+    expect(part(described, "update").triggers_replace).not.toEqual(part(before, "update").triggers_replace);
+    expect(part(moved, "update").triggers_replace).toEqual(part(before, "update").triggers_replace);
+    expect(part(moved, "credentials").triggers_replace).not.toEqual(part(before, "credentials").triggers_replace);
+    for (const s of [described, moved]) expect(part(s, "connection").triggers_replace).toEqual(part(before, "connection").triggers_replace);
   });
 });
 
 describe("hooks", () => {
   const s = parse(stackWithKey({ projectId: UUID }).stack);
   const connection = part(s, "connection");
+  const credentials = part(s, "credentials");
   const update = part(s, "update");
 
-  test("the connection has a create hook and a destroy-time delete hook; the update resource an update hook", () => {
+  test("create and destroy-time delete on the connection; credentials and update on their resources", () => {
     expect(hooks(connection).map((h) => [h.command, h.when])).toEqual([
       ["create", undefined],
       ["delete", "destroy"],
     ]);
+    expect(hooks(credentials).map((h) => [h.command, h.when])).toEqual([["credentials", undefined]]);
     expect(hooks(update).map((h) => [h.command, h.when])).toEqual([["update", undefined]]);
   });
 
   test("every hook runs node with the bundled hook, no shell, quietly", () => {
-    const all = [...hooks(connection), ...hooks(update)];
-    expect(all).toHaveLength(3);
+    const all = [...hooks(connection), ...hooks(credentials), ...hooks(update)];
+    expect(all).toHaveLength(4);
     for (const h of all) {
       expect(h.interpreter).toHaveLength(2);
       expect(h.interpreter[0]).toBe("node");
       expect(h.interpreter[1]).toMatch(/^assets\/cdktf-kms-octopus-hook\/[0-9A-F]+\/hook\.js$/);
-      expect(["create", "update", "delete"]).toContain(h.command);
+      expect(["create", "credentials", "update", "delete"]).toContain(h.command);
       expect(h.quiet).toBe(true);
       expect(h.working_dir).toBeUndefined();
-      expect(Object.keys(h.environment).every((n) => HOOK_ENV_NAMES.includes(n))).toBe(true);
+      expect(Object.keys(h.environment).filter((n) => !HOOK_ENV_NAMES.includes(n))).toEqual([]);
     }
     expect(new Set(all.map((h) => h.interpreter[1])).size).toBe(1);
   });
@@ -214,33 +225,42 @@ describe("hooks", () => {
     expect(del.environment).toEqual({ KMS_OCTOPUS_EVENT: "${jsonencode(self.input)}" });
   });
 
-  test("the create hook reads the event from self, the update hook from the connection's output and the stamps", () => {
+  test("create reads the event and resource id from self; the update hooks from the connection", () => {
     const address = connection.input!.address as string;
-    expect(hooks(connection)[0].environment.KMS_OCTOPUS_EVENT).toBe("${jsonencode(self.input)}");
-    const env = hooks(update)[0].environment;
-    expect(env.KMS_OCTOPUS_EVENT).toBe(`\${jsonencode(${address}.output)}`);
-    expect(env.KMS_OCTOPUS_CREATED).toMatch(/^\$\{\(terraform_data\.octopus_created_[0-9A-F]{8}\.output\["at"\] == plantimestamp\(\)\) \? "1" : "0"\}$/);
-    expect(env.KMS_OCTOPUS_KEY_CHANGED).toMatch(/^\$\{\(terraform_data\.octopus_api_key_[0-9A-F]{8}\.output\["at"\] == plantimestamp\(\)\) \? "1" : "0"\}$/);
+    const create = hooks(connection)[0].environment;
+    expect(create.KMS_OCTOPUS_EVENT).toBe("${jsonencode(self.input)}");
+    expect(create.KMS_OCTOPUS_RESOURCE_ID).toBe("${self.id}");
+    for (const r of [credentials, update]) {
+      const env = hooks(r)[0].environment;
+      expect(env.KMS_OCTOPUS_EVENT).toBe(`\${jsonencode(${address}.output)}`);
+      expect(env.KMS_OCTOPUS_RESOURCE_ID).toBe(`\${${address}.id}`);
+    }
   });
 });
 
 describe("secrets", () => {
-  test("the API key appears only as nonsensitive(var) in create/update hook environments and inside the fingerprint", () => {
+  test("the API key appears only as nonsensitive(var) in hook environments and inside the fingerprint", () => {
     const s = parse(stackWithKey({ projectId: UUID, description: "d" }).stack);
-    const fp = part(s, "update").triggers_replace!.api_key_fingerprint as string;
+    const fp = part(s, "credentials").triggers_replace!.api_key_fingerprint as string;
     expect(fp).toBe('${nonsensitive(substr(sha256(join("", ["cdktf-kms-octopus/api-key/v1:", var.octopus_api_key])), 0, 16))}');
     const mentions = Object.entries(s.resource.terraform_data).flatMap(([name, r]) =>
       strings(r, name).filter(([, v]) => v.includes("var.octopus_api_key")),
     );
     const where = mentions.map(([at, v]) => [at.replace(/_[0-9A-F]{8}/, ""), v]);
-    expect(where.sort()).toEqual(
-      [
-        ["octopus_api_key.triggers_replace.api_key_fingerprint", fp],
-        ["octopus_connection.provisioner[0].local-exec.environment.KMS_OCTOPUS_API_KEY", "${nonsensitive(var.octopus_api_key)}"],
-        ["octopus_update.provisioner[0].local-exec.environment.KMS_OCTOPUS_API_KEY", "${nonsensitive(var.octopus_api_key)}"],
-        ["octopus_update.triggers_replace.api_key_fingerprint", fp],
-      ].sort(),
+    const keyEnv = "${nonsensitive(var.octopus_api_key)}";
+    // Everything else (the connection's input, every triggers_replace but the fingerprint, the delete hook) is key-free.
+    expect(where.filter(([at]) => !/\.provisioner\[\d\]\.local-exec\.environment\.KMS_OCTOPUS_API_KEY$/.test(at))).toEqual([
+      ["octopus_credentials.triggers_replace.api_key_fingerprint", fp],
+    ]);
+    const envMentions = where.filter(([at]) => at.endsWith("KMS_OCTOPUS_API_KEY"));
+    expect(envMentions.every(([, v]) => v === keyEnv)).toBe(true);
+    expect(envMentions.map(([at]) => at)).toEqual(
+      expect.arrayContaining([
+        "octopus_connection.provisioner[0].local-exec.environment.KMS_OCTOPUS_API_KEY",
+        "octopus_credentials.provisioner[0].local-exec.environment.KMS_OCTOPUS_API_KEY",
+      ]),
     );
+    expect(envMentions.map(([at]) => at)).not.toContain("octopus_connection.provisioner[1].local-exec.environment.KMS_OCTOPUS_API_KEY");
   });
 
   test("no KMS credential name or value appears in the configuration", () => {
@@ -272,35 +292,34 @@ describe("apiKeyEnv", () => {
   test("fingerprint computed at synth from the environment when the variable is set", () => {
     process.env.TEST_OCTOPUS_API_KEY = "API-ABCDEFGHIJKLMNOPQRSTUVWXYZ0";
     const s = parse(stackWithEnv().stack);
-    expect(part(s, "update").triggers_replace!.api_key_fingerprint).toBe(fingerprint("API-ABCDEFGHIJKLMNOPQRSTUVWXYZ0"));
-    expect(part(s, "api_key").triggers_replace!.api_key_fingerprint).toBe(fingerprint("API-ABCDEFGHIJKLMNOPQRSTUVWXYZ0"));
+    expect(part(s, "credentials").triggers_replace!.api_key_fingerprint).toBe(fingerprint("API-ABCDEFGHIJKLMNOPQRSTUVWXYZ0"));
     expect(JSON.stringify(s)).not.toContain("API-ABCDEFGHIJKLMNOPQRSTUVWXYZ0");
   });
 
   test("a rotated key in the environment changes the fingerprint", () => {
     process.env.TEST_OCTOPUS_API_KEY = "API-FIRST";
-    const first = part(parse(stackWithEnv().stack), "update").triggers_replace!.api_key_fingerprint;
+    const first = part(parse(stackWithEnv().stack), "credentials").triggers_replace!.api_key_fingerprint;
     process.env.TEST_OCTOPUS_API_KEY = "API-SECOND";
-    const second = part(parse(stackWithEnv().stack), "update").triggers_replace!.api_key_fingerprint;
+    const second = part(parse(stackWithEnv().stack), "credentials").triggers_replace!.api_key_fingerprint;
     expect(first).not.toBe(second);
   });
 
   test("surrounding whitespace is ignored, as the hook ignores it", () => {
     process.env.TEST_OCTOPUS_API_KEY = "  API-TRIMMED\n";
-    expect(part(parse(stackWithEnv().stack), "update").triggers_replace!.api_key_fingerprint).toBe(fingerprint("API-TRIMMED"));
+    expect(part(parse(stackWithEnv().stack), "credentials").triggers_replace!.api_key_fingerprint).toBe(fingerprint("API-TRIMMED"));
   });
 
   test.each([undefined, "", "   "])("fingerprint is env:NAME when the variable is %p at synth", (value) => {
     if (value === undefined) delete process.env.TEST_OCTOPUS_API_KEY;
     else process.env.TEST_OCTOPUS_API_KEY = value;
     const s = parse(stackWithEnv().stack);
-    expect(part(s, "update").triggers_replace!.api_key_fingerprint).toBe("env:TEST_OCTOPUS_API_KEY");
+    expect(part(s, "credentials").triggers_replace!.api_key_fingerprint).toBe("env:TEST_OCTOPUS_API_KEY");
   });
 
   test("no key in any hook environment; the event names the variable", () => {
     process.env.TEST_OCTOPUS_API_KEY = "API-SOMETHING";
     const s = parse(stackWithEnv().stack);
-    for (const h of [...hooks(part(s, "connection")), ...hooks(part(s, "update"))]) {
+    for (const h of [...hooks(part(s, "connection")), ...hooks(part(s, "credentials")), ...hooks(part(s, "update"))]) {
       expect(h.environment.KMS_OCTOPUS_API_KEY).toBeUndefined();
     }
     expect(part(s, "connection").input!.api_key_env).toBe("TEST_OCTOPUS_API_KEY");
