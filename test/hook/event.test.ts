@@ -140,8 +140,8 @@ describe("parseEvent", () => {
 });
 
 describe("parseOperation", () => {
-  test.each(["create", "update", "delete"])("%s", (op) => expect(parseOperation(op)).toBe(op));
+  test.each(["create", "update", "credentials", "delete"])("%s", (op) => expect(parseOperation(op)).toBe(op));
   test.each([undefined, "", "CREATE", "destroy", "read"])("%p is refused, listing the operations", (arg) => {
-    expect(() => parseOperation(arg)).toThrow(/unknown operation .*: expected one of create, update, delete/);
+    expect(() => parseOperation(arg)).toThrow(/unknown operation .*: expected one of create, update, credentials, delete$/);
   });
 });
