@@ -336,7 +336,10 @@ describe("full synth and terraform", () => {
     process.env.TF_CLI_CONFIG_FILE = path.join(tfrcDir, "terraform.tfrc");
     process.env.CHECKPOINT_DISABLE = "1";
   });
+  const outdirs: string[] = [];
+  const track = (dir: string) => (outdirs.push(dir), dir);
   afterAll(() => {
+    for (const d of outdirs) fs.rmSync(d, { recursive: true, force: true });
     if (savedEnv.tf === undefined) delete process.env.TF_CLI_CONFIG_FILE;
     else process.env.TF_CLI_CONFIG_FILE = savedEnv.tf;
     if (savedEnv.cp === undefined) delete process.env.CHECKPOINT_DISABLE;
@@ -346,12 +349,12 @@ describe("full synth and terraform", () => {
 
   test("a stack with apiKey, a project and a description with template sequences is valid Terraform", () => {
     const { stack } = stackWithKey({ projectId: UUID, description: "${x} %{y} $(z)", renamedFrom: "old-conn", removalPolicy: "retain" });
-    expect(Testing.fullSynth(stack)).toBeValidTerraform();
+    expect(track(Testing.fullSynth(stack))).toBeValidTerraform();
   }, 60_000);
 
   test("a stack with apiKeyEnv plans successfully (no provider download, no variable needed)", () => {
     const { stack } = stackWithEnv({ description: "a ${b}" });
-    expect(Testing.fullSynth(stack)).toPlanSuccessfully();
+    expect(track(Testing.fullSynth(stack))).toPlanSuccessfully();
   }, 60_000);
 
   test("the hook bundle is copied into the stack's assets; two connections share it", () => {
@@ -359,7 +362,7 @@ describe("full synth and terraform", () => {
     const stack = new TerraformStack(app, "test");
     new OctopusDeployConnection(stack, "first", { name: "first", instanceUrl: "https://a.octopus.app", apiKeyEnv: "KEY_A" });
     new OctopusDeployConnection(stack, "second", { name: "second", instanceUrl: "https://b.octopus.app", apiKeyEnv: "KEY_B" });
-    const outdir = Testing.fullSynth(stack);
+    const outdir = track(Testing.fullSynth(stack));
     const stackDir = path.join(outdir, "stacks", "test");
     const config = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as Synth;
     const interpreters = new Set(

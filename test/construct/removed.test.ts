@@ -109,6 +109,11 @@ describe("terraform", () => {
     new OctopusDeployConnection(stack, "kept", { name: "kept", instanceUrl: "https://o.io", apiKeyEnv: "K" });
     OctopusDeployConnection.removed(stack, "gone");
     OctopusDeployConnection.removed(stack, "kept-in-kms", { removalPolicy: "retain" });
-    expect(Testing.fullSynth(stack)).toBeValidTerraform();
+    const outdir = Testing.fullSynth(stack);
+    try {
+      expect(outdir).toBeValidTerraform();
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
