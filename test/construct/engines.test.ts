@@ -5,6 +5,7 @@
  * run on later changes must be handed the fields they act on.
  */
 import { TerraformStack, Testing } from "cdktf";
+import { testApp } from "./app";
 import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib/construct/octopus-deploy-connection";
 import { parseEvent } from "../../lib/hook/event";
 
@@ -19,7 +20,7 @@ interface Resource {
 }
 
 function synth(props: Partial<OctopusDeployConnectionProps>): Record<string, Record<string, Resource>> {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, "test");
   new OctopusDeployConnection(stack, "octopus", { name: "my-conn", instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTO_KEY", ...props } as OctopusDeployConnectionProps);
   return (JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Resource>> }).resource;

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { testApp } from "./app";
 import { OctopusDeployConnection } from "../../lib/construct/octopus-deploy-connection";
 import { FINGERPRINT_LENGTH, FINGERPRINT_PREFIX, fingerprint } from "../../lib/construct/fingerprint";
 
@@ -51,7 +52,7 @@ describe("fingerprint (JS)", () => {
 
 /** The fingerprint expression exactly as a synthesized stack carries it. */
 function synthesizedExpression(sensitive: boolean): string {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, "test");
   const key = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive });
   new OctopusDeployConnection(stack, "octopus", { name: "c", instanceUrl: "https://o.io", apiKey: key.value });

@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import "cdktf/lib/testing/adapters/jest";
 import { DataResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { testApp } from "./app";
 import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib/construct/octopus-deploy-connection";
 import { fingerprint } from "../../lib/construct/fingerprint";
 import { hookBundlePath } from "../../lib/construct/hook-asset";
@@ -43,7 +44,7 @@ interface Synth {
 }
 
 function stackWithKey(props: Partial<OctopusDeployConnectionProps> = {}) {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, "test");
   const key = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true });
   const conn = new OctopusDeployConnection(stack, "octopus", {
@@ -56,7 +57,7 @@ function stackWithKey(props: Partial<OctopusDeployConnectionProps> = {}) {
 }
 
 function stackWithEnv(props: Partial<OctopusDeployConnectionProps> = {}) {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, "test");
   const conn = new OctopusDeployConnection(stack, "octopus", {
     name: "my-conn",
@@ -358,7 +359,7 @@ describe("full synth and terraform", () => {
   }, 60_000);
 
   test("the hook bundle is copied into the stack's assets; two connections share it", () => {
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TerraformStack(app, "test");
     new OctopusDeployConnection(stack, "first", { name: "first", instanceUrl: "https://a.octopus.app", apiKeyEnv: "KEY_A" });
     new OctopusDeployConnection(stack, "second", { name: "second", instanceUrl: "https://b.octopus.app", apiKeyEnv: "KEY_B" });

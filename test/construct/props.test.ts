@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { testApp } from "./app";
 import { Construct } from "constructs";
 import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib/construct/octopus-deploy-connection";
 import { OctopusDeployConnectionPropsError } from "../../lib/construct/props";
@@ -29,7 +30,7 @@ interface Ctx {
 type PropsOf = (ctx: Ctx) => unknown;
 
 function newStack(): Ctx {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, "test");
   const keyToken = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true }).stringValue;
   const stringToken = new TerraformVariable(stack, "some_string", { type: "string" }).stringValue;

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformStack, Testing } from "cdktf";
+import { testApp } from "./app";
 import { Construct } from "constructs";
 import { OctopusDeployConnection } from "../../lib/construct/octopus-deploy-connection";
 
@@ -18,7 +19,7 @@ interface Removed {
 }
 
 function synth(build: (stack: TerraformStack) => void): { resource?: Record<string, Record<string, unknown>>; removed?: Removed[] } {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, "test");
   build(stack);
   return JSON.parse(Testing.synth(stack));
@@ -104,7 +105,7 @@ describe("terraform", () => {
   });
 
   test("a stack with removed blocks (both policies) next to a live connection is valid Terraform", () => {
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TerraformStack(app, "test");
     new OctopusDeployConnection(stack, "kept", { name: "kept", instanceUrl: "https://o.io", apiKeyEnv: "K" });
     OctopusDeployConnection.removed(stack, "gone");

@@ -1,0 +1,20 @@
+/**
+ * Test apps for construct tests. Testing.app() makes a new temp directory per call and never removes
+ * it; these apps share one directory per test file, removed when the file's tests end.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { App, Testing } from "cdktf";
+
+let outdir: string | undefined;
+
+/** A Testing.app() whose outdir is cleaned up after the test file. */
+export function testApp(): App {
+  outdir ??= fs.mkdtempSync(path.join(os.tmpdir(), "kms-octopus-apps-"));
+  return Testing.app({ outdir });
+}
+
+afterAll(() => {
+  if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+});
