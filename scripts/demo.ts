@@ -3,7 +3,7 @@
  * prints the connection as the KMS returns it, changes its description and deploys again, then
  * destroys it. Offline: only built-in Terraform resources are used.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -18,9 +18,13 @@ function step(title: string): void {
   process.stdout.write(`\n=== ${title}\n`);
 }
 
-function cdktfRun(dir: string, args: string[], env: NodeJS.ProcessEnv): void {
-  const result = spawnSync(cdktf, args, { cwd: dir, env, stdio: "inherit" });
-  if (result.status !== 0) throw new Error(`cdktf ${args.join(" ")} failed with exit code ${result.status}`);
+/** Runs the cdktf CLI (asynchronously: the local KMS answers from this same process meanwhile). */
+function cdktfRun(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cdktf, args, { cwd: dir, env, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`cdktf ${args.join(" ")} failed with exit code ${code}`))));
+  });
 }
 
 async function main(): Promise<void> {
@@ -50,18 +54,18 @@ async function main(): Promise<void> {
     delete env.KMS_TOKEN;
 
     step("cdktf deploy: create");
-    cdktfRun(home, ["deploy", "--auto-approve"], env);
+    await cdktfRun(home, ["deploy", "--auto-approve"], env);
     const created = await read();
     process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
 
     step("cdktf deploy: update the description (same connection id)");
-    cdktfRun(home, ["deploy", "--auto-approve"], { ...env, CONNECTION_DESCRIPTION: "Octopus for production, managed by cdktf" });
+    await cdktfRun(home, ["deploy", "--auto-approve"], { ...env, CONNECTION_DESCRIPTION: "Octopus for production, managed by cdktf" });
     const updated = await read();
     process.stdout.write(`${JSON.stringify(updated, null, 2)}\n`);
     if (updated?.id !== created?.id) throw new Error("the update replaced the connection");
 
     step("cdktf destroy");
-    cdktfRun(home, ["destroy", "--auto-approve"], { ...env, CONNECTION_DESCRIPTION: "Octopus for production, managed by cdktf" });
+    await cdktfRun(home, ["destroy", "--auto-approve"], { ...env, CONNECTION_DESCRIPTION: "Octopus for production, managed by cdktf" });
     const gone = await read();
     if (gone) throw new Error("the connection still exists after destroy");
     step(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: created, updated in place, deleted`);

