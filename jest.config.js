@@ -7,4 +7,5 @@ module.exports = {
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }] },
   testTimeout: 30000,
+  reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
 };
