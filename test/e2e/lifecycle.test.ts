@@ -3,75 +3,12 @@
  * the local KMS: organization- and project-level connections, API key from a sensitive variable and
  * from the environment.
  */
-import { TerraformStack, TerraformVariable } from "cdktf";
-import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib";
+import { OctopusDeployConnectionProps } from "../../lib";
 import { LocalKms, startLocalKms } from "../../lib/testing";
-import { apply, describeE2E, destroy, hookLines, plan, synth, terraformEnv, workDir } from "./harness";
+import { Fixture, KeySource, NAME, connectionRequests } from "./fixture";
+import { describeE2E, hookLines } from "./harness";
 
 jest.setTimeout(120_000);
-
-type KeySource = "apiKey" | "apiKeyEnv";
-const NAME = "octo-main";
-const CONNECTIONS_ROUTE = "/api/v1/app-connections/octopus-deploy";
-
-/** Requests the KMS received for connection routes (login excluded), as "METHOD path". */
-function connectionRequests(kms: LocalKms): string[] {
-  return kms.requests
-    .filter((r) => r.path.startsWith(CONNECTIONS_ROUTE))
-    .map((r) => `${r.method} ${r.path.slice(CONNECTIONS_ROUTE.length) || "/"}${Object.keys(r.query).length ? `?${new URLSearchParams(r.query as Record<string, string>).toString()}` : ""}`);
-}
-
-/** One test stack: synthesizes with the given props and applies with the given key. */
-class Fixture {
-  readonly dir = workDir();
-  private stackDir = "";
-  constructor(
-    readonly kms: LocalKms,
-    readonly keySource: KeySource,
-    public apiKey: string,
-  ) {}
-
-  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    const key = this.keySource === "apiKey" ? { TF_VAR_octopus_api_key: this.apiKey } : { OCTOPUS_API_KEY: this.apiKey };
-    return terraformEnv(this.dir, { KMS_TOKEN: this.kms.token, ...key, ...extra });
-  }
-
-  synth(props: Partial<OctopusDeployConnectionProps> = {}, build?: (stack: TerraformStack) => void): string {
-    const previous = process.env.OCTOPUS_API_KEY;
-    process.env.OCTOPUS_API_KEY = this.apiKey; // the apiKeyEnv fingerprint is computed at synth
-    try {
-      this.stackDir = synth(this.dir, (stack) => {
-        if (build) return build(stack);
-        const keyProps =
-          this.keySource === "apiKey"
-            ? { apiKey: new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true }).value }
-            : { apiKeyEnv: "OCTOPUS_API_KEY" };
-        new OctopusDeployConnection(stack, "octopus", { name: NAME, instanceUrl: this.kms.octopusUrl, kmsUrl: this.kms.kmsUrl, ...keyProps, ...props });
-      });
-    } finally {
-      if (previous === undefined) delete process.env.OCTOPUS_API_KEY;
-      else process.env.OCTOPUS_API_KEY = previous;
-    }
-    return this.stackDir;
-  }
-
-  async deploy(props: Partial<OctopusDeployConnectionProps> = {}, extraEnv: NodeJS.ProcessEnv = {}) {
-    this.synth(props);
-    this.kms.clearRequests();
-    return apply(this.stackDir, this.env(extraEnv));
-  }
-
-  async plan(props: Partial<OctopusDeployConnectionProps> = {}) {
-    this.synth(props);
-    return plan(this.stackDir, this.env());
-  }
-
-  async destroy(props: Partial<OctopusDeployConnectionProps> = {}, extraEnv: NodeJS.ProcessEnv = {}) {
-    this.synth(props);
-    this.kms.clearRequests();
-    return destroy(this.stackDir, this.env(extraEnv));
-  }
-}
 
 const variants: { title: string; project: boolean; keySource: KeySource }[] = [
   { title: "organization-level, key from a sensitive variable", project: false, keySource: "apiKey" },
