@@ -91,6 +91,7 @@ export interface LocalKms {
 /** Starts the local KMS and its fake Octopus. */
 export async function startLocalKms(options: LocalKmsOptions = {}): Promise<LocalKms> {
   checkOptions(options);
+  const faults = options.faults ? new FaultPlan(options.faults) : undefined;
   const store = Store.open(options.statePath);
   const octopus = await startFakeOctopus((key) => store.isOctopusKeyValid(key), store.octopusPort ?? undefined);
   store.setOctopusPort(octopus.port);
@@ -103,7 +104,7 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
     rateLimiter: new RateLimiter({ read: options.readLimit ?? 60, write: options.writeLimit ?? 200 }),
     log,
   });
-  server.faults = options.faults ? new FaultPlan(options.faults) : undefined;
+  server.faults = faults;
   server.latencyMs = options.latencyMs ?? 0;
   let port: number;
   try {
