@@ -44,9 +44,11 @@ export function registerDevServer(program: Command): void {
       }
       try {
         const kms = await startLocalKms(toOptions(flags));
+        // Listen before printing: whoever reads the line may signal at once.
+        const stopped = nextStopSignal();
         const { kmsUrl, token, clientId, clientSecret, projectId, octopusUrl, octopusApiKey } = kms;
         process.stdout.write(`${JSON.stringify({ kmsUrl, token, clientId, clientSecret, projectId, octopusUrl, octopusApiKey })}\n`);
-        await nextStopSignal();
+        await stopped;
         await kms.close();
       } catch (err) {
         process.exitCode = reportError(err);
