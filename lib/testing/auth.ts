@@ -8,7 +8,7 @@ import { badRequest, forbiddenAccess, invalidCredentials, tokenError, tokenMissi
 import { JwtError, signJwt, tokenErrorMessage, verifyJwt } from "./jwt";
 import type { PersistedIdentity, Store } from "./store";
 
-/** Upstream's default Universal Auth `accessTokenMaxTTL` (30 days). */
+/** Upstream's default Universal Auth access token TTL and max TTL (30 days). */
 export const DEFAULT_TOKEN_TTL_SECONDS = 2_592_000;
 
 /**

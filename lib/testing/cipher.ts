@@ -1,14 +1,18 @@
 /**
- * AES-256-GCM encryption of secrets at rest (connection credentials, client secrets, Octopus keys).
- * Upstream encrypts credentials with a KMS-managed data key; here one key is kept in the state file,
- * which is enough for the property tests rely on: no secret is ever written in clear.
+ * Crypto helpers of the local KMS. Mainly AES-256-GCM encryption of secrets at rest (connection
+ * credentials, client secrets, the Octopus key): upstream encrypts credentials with a KMS-managed data
+ * key; here one key is kept in the state file, which is enough for the property tests rely on: no
+ * secret is ever written in clear. Also SHA-256 hex and random strings for generated secrets and ids.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from "node:crypto";
 
 const ALGORITHM = "aes-256-gcm";
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+
+/** The characters of the Octopus API key format (`API-[A-Z0-9]{26}`). */
+export const UPPER_ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 /** Encrypts and decrypts UTF-8 strings; a blob is `iv | auth tag | ciphertext`. */
 export class SecretCipher {
@@ -40,4 +44,9 @@ export class SecretCipher {
 /** Lower-case hex SHA-256, as upstream's `credentialsHash`. */
 export function sha256Hex(data: Buffer | string): string {
   return createHash("sha256").update(data).digest("hex");
+}
+
+/** `length` characters drawn uniformly (crypto-random) from `alphabet`. */
+export function randomString(alphabet: string, length: number): string {
+  return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
 }

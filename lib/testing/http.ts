@@ -1,7 +1,7 @@
 /** Small `node:http` helpers shared by the local KMS and the fake Octopus. */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomInt } from "node:crypto";
+import { randomString, UPPER_ALPHANUMERIC } from "./cipher";
 import { KmsHttpError, badRequest } from "./errors";
 import type { QueryValues } from "./request-log";
 
@@ -75,11 +75,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const ID_ALPHABET = `${UPPER_ALPHANUMERIC}abcdefghijklmnopqrstuvwxyz`;
 
 /** A request id in upstream's format: `req-` and 14 alphanumerics. */
 export function newRequestId(): string {
-  return `req-${Array.from({ length: 14 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join("")}`;
+  return `req-${randomString(ID_ALPHABET, 14)}`;
 }
 
 /** Resolves after `ms` milliseconds (immediately for 0). */

@@ -27,13 +27,19 @@ export interface KmsServerParts {
 
 /** An answer about to be sent. */
 interface Reply {
+  /** HTTP status. */
   readonly status: number;
+  /** JSON body. */
   readonly body: unknown;
+  /** Extra response headers. */
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** The request body: parsed JSON (or undefined), or why it could not be read. */
-type ReceivedBody = { readonly json: unknown } | { readonly error: KmsHttpError };
+/**
+ * The request body: parsed JSON (undefined when empty or on GET), or the answer for a body that is
+ * too large or not JSON; `undefined` when the client went away before sending all of it.
+ */
+type ReceivedBody = { readonly json: unknown } | { readonly error: KmsHttpError } | undefined;
 
 /** Bodies of the injected server-error faults, shaped like upstream's errors. */
 const SERVER_FAULTS: Readonly<Record<"500" | "502" | "503", { readonly error: string; readonly message: string }>> = {
@@ -51,7 +57,13 @@ export class KmsServer {
   private readonly server: Server;
 
   constructor(private readonly parts: KmsServerParts) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        // A bug must not take down the process hosting the tests: report it and drop the connection.
+        console.error(`local KMS: ${req.method} ${req.url} failed`, error);
+        res.destroy();
+      });
+    });
   }
 
   /** Listens on 127.0.0.1; resolves with the port. */
@@ -90,10 +102,14 @@ export class KmsServer {
         reqId,
         durationMs: Date.now() - arrivedAt,
         authKind: auth.kind,
-        ...("json" in received && received.json !== undefined ? { body: received.json } : {}),
+        ...(received && "json" in received && received.json !== undefined ? { body: received.json } : {}),
       });
     };
 
+    if (received === undefined) {
+      record("reset");
+      return;
+    }
     if (fault === "reset") {
       req.socket.resetAndDestroy();
       record("reset");
@@ -147,12 +163,19 @@ export class KmsServer {
 
 /** A request as dispatch needs it. */
 interface Incoming {
+  /** HTTP method. */
   readonly method: string;
+  /** URL as received, query included (upstream's 403 names it). */
   readonly rawUrl: string;
+  /** URL path. */
   readonly path: string;
+  /** Query parameters. */
   readonly query: QueryValues;
+  /** How the request authenticated. */
   readonly auth: AuthOutcome;
-  readonly received: ReceivedBody;
+  /** The body, fully received. */
+  readonly received: Exclude<ReceivedBody, undefined>;
+  /** Client address, the rate-limit key. */
   readonly clientIp: string;
 }
 
@@ -162,8 +185,7 @@ async function receiveBody(req: IncomingMessage, method: string): Promise<Receiv
     const raw = await readBody(req);
     return { json: method === "GET" || method === "HEAD" ? undefined : parseJsonBody(raw) };
   } catch (error) {
-    if (error instanceof KmsHttpError) return { error };
-    throw error;
+    return error instanceof KmsHttpError ? { error } : undefined;
   }
 }
 

@@ -166,8 +166,9 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
   return undefined;
 }
 
+/** Path segments, ignoring one trailing slash: "/a/b/" and "/a/b" match alike. */
 function splitPath(path: string): string[] {
-  return path.split("/").filter((segment, index, all) => index < all.length - 1 || segment !== "");
+  return (path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path).split("/");
 }
 
 function matchSegments(pattern: readonly string[], actual: readonly string[]): Record<string, string> | undefined {

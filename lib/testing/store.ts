@@ -3,8 +3,8 @@
  * connections. Plays the part of upstream's database: it knows nothing of HTTP or permissions, and
  * every mutation is written to the state file (when there is one) before it returns.
  */
-import { randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
-import { SecretCipher, sha256Hex } from "./cipher";
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomString, SecretCipher, sha256Hex, UPPER_ALPHANUMERIC } from "./cipher";
 import type { OctopusCredentials } from "./schemas";
 import {
   readStateFile,
@@ -41,8 +41,6 @@ export interface ConnectionChanges {
   /** New credentials (re-encrypted, so the credentials hash changes). */
   readonly credentials?: OctopusCredentials;
 }
-
-const OCTOPUS_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 /** The in-memory state, optionally backed by a JSON file. */
 export class Store {
@@ -237,7 +235,7 @@ function freshState(): PersistedState {
   const cipher = new SecretCipher(encryptionKey);
   const project = newProject(1);
   const identity = newIdentity(cipher, "local-admin", "full");
-  const octopusApiKey = `API-${Array.from({ length: 26 }, () => OCTOPUS_KEY_ALPHABET[randomInt(OCTOPUS_KEY_ALPHABET.length)]).join("")}`;
+  const octopusApiKey = `API-${randomString(UPPER_ALPHANUMERIC, 26)}`;
   return {
     version: 1,
     jwtSecret: randomBytes(32).toString("base64"),

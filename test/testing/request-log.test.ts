@@ -1,9 +1,10 @@
 /** The request log: one entry per request, in memory and as JSONL, with no secret in it. */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalKms, type LocalKms } from "../../lib/testing";
-import { CONNECTIONS, call, createBody } from "./helpers";
+import { CONNECTIONS, call, createBody, delay } from "./helpers";
 
 let dir: string;
 let logPath: string;
@@ -68,4 +69,17 @@ it("keeps repeated query keys as arrays (and upstream's schema then refuses them
   const result = await call(kms, "GET", `${CONNECTIONS}?projectId=a&projectId=b`);
   expect(result.status).toBe(422);
   expect(kms.requests[0]?.query).toEqual({ projectId: ["a", "b"] });
+});
+
+it("logs a client that leaves mid-body as reset, and keeps serving", async () => {
+  const { hostname, port } = new URL(kms.kmsUrl);
+  const socket = connect(Number(port), hostname);
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.write(`POST ${CONNECTIONS} HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`);
+  await delay(50);
+  socket.destroy();
+  for (let i = 0; i < 50 && kms.requests.length === 0; i++) await delay(10);
+
+  expect(kms.requests).toEqual([expect.objectContaining({ method: "POST", status: "reset", authKind: "none" })]);
+  expect((await call(kms, "GET", "/healthcheck", { token: null })).status).toBe(200);
 });
