@@ -93,11 +93,9 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
   checkOptions(options);
   const faults = options.faults ? new FaultPlan(options.faults) : undefined;
   const store = Store.open(options.statePath);
-  const octopus = await startFakeOctopus((key) => store.isOctopusKeyValid(key), store.octopusPort ?? undefined);
-  store.setOctopusPort(octopus.port);
+  const log = new RequestLog(options.requestLogPath);
   const auth = new TokenAuthority(store, options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS);
   const connections = new ConnectionService(store, checkOctopusCredentials);
-  const log = new RequestLog(options.requestLogPath);
   const server = new KmsServer({
     routes: kmsRoutes(connections, auth),
     auth,
@@ -106,8 +104,10 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
   });
   server.faults = faults;
   server.latencyMs = options.latencyMs ?? 0;
+  const octopus = await startFakeOctopus((key) => store.isOctopusKeyValid(key), store.octopusPort ?? undefined);
   let port: number;
   try {
+    store.setOctopusPort(octopus.port);
     port = await server.listen(options.port ?? 0);
   } catch (error) {
     await octopus.close();
