@@ -3,28 +3,12 @@
  * null_resource string map), naming every bad field, and the operation argument.
  */
 import { HOOK_ENV, parseEvent, parseOperation } from "../../lib/hook/event";
+import { eventRecord } from "./event-fixture";
 
 const UUID = "abcdef12-3456-7890-abcd-ef1234567890";
 
 /** The connection resource's input, as Terraform's jsonencode writes it for terraform_data. */
-function event(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    v: 1,
-    marker: "cdktf-kms-octopus",
-    path: "test/octopus",
-    address: "terraform_data.octopus_connection_A13CABB9",
-    kms_url: "https://app.kms.hanzo.ai",
-    project_id: null,
-    name: "my-conn",
-    description: null,
-    instance_url: "https://your-instance.octopus.app",
-    api_key_env: null,
-    adopt_existing: false,
-    renamed_from: null,
-    removal_policy: "destroy",
-    ...overrides,
-  };
-}
+const event = eventRecord;
 
 function parseError(json: string | undefined): string {
   try {

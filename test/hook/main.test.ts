@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { hookBundlePath } from "../../lib/construct/hook-asset";
 import { OutboundRequest } from "../../lib/kms/outbound";
 import { FakeKms } from "./fake-kms";
+import { eventRecord } from "./event-fixture";
 
 const API_KEY = "API-BUNDLEKEYSECRET0000000000";
 const RESOURCE_ID = "6f1c0d8e-1b2a-4c3d-9e8f-0a1b2c3d4e5f";
@@ -95,22 +96,7 @@ afterEach(async () => {
 });
 
 function event(overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    v: 1,
-    marker: "cdktf-kms-octopus",
-    path: "test/octopus",
-    address: "terraform_data.octopus_connection_A13CABB9",
-    kms_url: server.url,
-    project_id: null,
-    name: "my-conn",
-    description: null,
-    instance_url: "https://your-instance.octopus.app",
-    api_key_env: null,
-    adopt_existing: false,
-    renamed_from: null,
-    removal_policy: "destroy",
-    ...overrides,
-  });
+  return JSON.stringify(eventRecord({ kms_url: server.url, ...overrides }));
 }
 
 /** Runs the bundle like Terraform's local-exec: no shell, a clean environment. */

@@ -10,6 +10,7 @@ import { Declaration } from "../../lib/hook/event";
 import { redact, retryPolicyFromEnv, runHook, summary } from "../../lib/hook/run";
 import { DEFAULT_RETRY_POLICY } from "../../lib/kms/retry";
 import { FakeKms } from "./fake-kms";
+import { eventRecord } from "./event-fixture";
 
 const UUID = "abcdef12-3456-7890-abcd-ef1234567890";
 const API_KEY = "API-HOOKAPIKEYSECRET000000000";
@@ -27,22 +28,7 @@ afterEach(() => {
 });
 
 function eventJson(overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    v: 1,
-    marker: "cdktf-kms-octopus",
-    path: "test/octopus",
-    address: "terraform_data.octopus_connection_A13CABB9",
-    kms_url: "https://kms.example.com",
-    project_id: null,
-    name: "my-conn",
-    description: null,
-    instance_url: "https://your-instance.octopus.app",
-    api_key_env: null,
-    adopt_existing: false,
-    renamed_from: null,
-    removal_policy: "destroy",
-    ...overrides,
-  });
+  return JSON.stringify(eventRecord({ kms_url: "https://kms.example.com", ...overrides }));
 }
 
 interface Run {
