@@ -1,7 +1,7 @@
 /**
  * The KMS HTTP client for Octopus Deploy app connections (contract: shared/reference/kms-api.md).
  * Every response is parsed with zod; transient failures are retried within a time budget; an access
- * token refused as expired is renewed once through Universal Auth. Secrets never enter a message.
+ * token refused as expired is renewed through Universal Auth (see `call`). Secrets never enter a message.
  */
 import { KmsAuth } from "./credentials";
 import { KmsApiError, KmsErrorContext, KmsResponseError, KmsUnavailableError } from "./errors";
@@ -119,15 +119,23 @@ export class KmsClient {
     }
   }
 
-  /** An authenticated call; a token refused as expired is renewed once (Universal Auth only). */
+  /**
+   * An authenticated call (Universal Auth: a refused token is renewed). The first refusal always
+   * renews. A renewed token can expire too while its request is retried (Retry-After longer than the
+   * token lives): refused after a retry, it is renewed again; refused on its first attempt, the
+   * refusal is not about its age and surfaces. All attempts share one retry budget.
+   */
   private async call<S extends z.ZodMiniType>(method: Method, path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+    const started = Date.now();
     let token = await this.accessToken();
-    try {
-      return await this.send(method, path, body, schema, token);
-    } catch (err) {
-      if (!(err instanceof KmsApiError) || !err.isTokenRejected || this.options.auth.kind !== "universal-auth") throw err;
-      token = await this.accessToken(token);
-      return this.send(method, path, body, schema, token);
+    for (let renewed = false; ; renewed = true) {
+      try {
+        return await this.send(method, path, body, schema, token, started);
+      } catch (err) {
+        if (!(err instanceof KmsApiError) || !err.isTokenRejected || this.options.auth.kind !== "universal-auth") throw err;
+        if (renewed && err.context.attempts === 1) throw err;
+        token = await this.accessToken(token);
+      }
     }
   }
 
@@ -154,9 +162,15 @@ export class KmsClient {
     });
   }
 
-  /** One logical request: attempts until success, a final error, or the retry budget runs out. */
-  private async send<S extends z.ZodMiniType>(method: Method, path: string, body: unknown, schema: S, token: string | undefined): Promise<z.infer<S>> {
-    const started = Date.now();
+  /** One logical request: attempts until success, a final error, or the retry budget (counted from `started`) runs out. */
+  private async send<S extends z.ZodMiniType>(
+    method: Method,
+    path: string,
+    body: unknown,
+    schema: S,
+    token: string | undefined,
+    started = Date.now(),
+  ): Promise<z.infer<S>> {
     const headers: Record<string, string> = { accept: "application/json", "user-agent": `cdktf-kms-octopus/${VERSION}` };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers["content-type"] = "application/json";

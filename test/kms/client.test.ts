@@ -420,6 +420,35 @@ describe("Universal Auth", () => {
     expect(fake.calls).toBe(4);
   });
 
+  test("a renewed token that expires while its request is retried (Retry-After) is renewed again", async () => {
+    const expired = kmsError(403, "TokenError", "Your token has expired. Please re-authenticate.");
+    const throttled = { status: 429, body: { statusCode: 429, error: "RateLimitExceeded", message: "slow down" }, headers: { "retry-after": "3" } };
+    const fake = new ScriptedTransport(login("access-1"), expired, login("access-2"), throttled, expired, login("access-3"), ok());
+    const c = await client(fake, { auth: uaAuth }).getById(CONN_ID);
+    expect(c?.id).toBe(CONN_ID);
+    expect(fake.requests.map((r) => (isLogin(r.url) ? "login" : r.headers.authorization))).toEqual([
+      "login",
+      "Bearer access-1",
+      "login",
+      "Bearer access-2",
+      "Bearer access-2",
+      "login",
+      "Bearer access-3",
+    ]);
+  });
+
+  test("renewals share the request's retry budget: no endless login loop", async () => {
+    const expired = kmsError(403, "TokenError", "Your token has expired. Please re-authenticate.");
+    const throttled = { status: 429, body: { statusCode: 429, error: "RateLimitExceeded", message: "slow down" }, headers: { "retry-after": "100" } };
+    const fake = new ScriptedTransport(login("access-1"), expired);
+    for (let i = 2; i < 10; i++) fake.then(login(`access-${i}`), throttled, expired);
+    const err = await rejection(client(fake, { auth: uaAuth, retry: { budgetMs: 250_000 } }).getById(CONN_ID));
+    expect(err).toBeInstanceOf(KmsUnavailableError);
+    // Each round waits ~100 s: renewed twice within the 250 s budget, the third round's wait would overrun it.
+    expect(fake.requests.filter((r) => isLogin(r.url))).toHaveLength(4);
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThan(250_000);
+  });
+
   test("a permission error (403 PermissionDenied) does not trigger a re-login", async () => {
     const fake = new ScriptedTransport(login("access-1"), kmsError(403, "PermissionDenied", "You are not allowed to read on app-connections"), login("x"), ok());
     const err = (await rejection(client(fake, { auth: uaAuth }).getById(CONN_ID))) as KmsApiError;
