@@ -1,0 +1,373 @@
+/**
+ * Drift: what the synthesized stacks declare, compared with what the KMS has. Terraform cannot see a
+ * change made in the KMS UI (the connection is managed by hooks, not a provider with a read step), so
+ * this reads both sides itself. KMS reads are one list request per (KMS, scope), never one per
+ * connection: the KMS allows 60 reads a minute.
+ */
+import { DECLARATION_KEYS, DeclaredConnection, DeclaredFields, SynthesizedStack, declaredConnections } from "./declarations";
+import { StackState, StateResult, readStackState } from "./state";
+import { differencesFrom } from "../hook/operations";
+import { KmsApiError, KmsResponseError, KmsUnavailableError } from "../kms/errors";
+import { Connection } from "../kms/schemas";
+
+/** Drift report format version (bump on an incompatible change of {@link DriftReport}). */
+export const DRIFT_REPORT_VERSION = 1;
+
+/** What was found for one connection. */
+export type DriftStatus = "in-sync" | "drifted" | "missing" | "unmanaged" | "unknown" | "error";
+/** Every status, in report order. */
+export const DRIFT_STATUSES: readonly DriftStatus[] = ["in-sync", "drifted", "missing", "unmanaged", "unknown", "error"];
+
+/** A field where the KMS differs from the declaration. */
+export interface DriftDifference {
+  /** "scope": the connection lives in another scope; values are project ids, null meaning the organization. */
+  readonly field: "name" | "description" | "instanceUrl" | "scope";
+  readonly declared: string | null;
+  readonly live: string | null;
+}
+
+/** One line of the report. Declared connections have stack, address and path; unmanaged ones do not. */
+export interface DriftEntry {
+  readonly status: DriftStatus;
+  /** Declared name (live name for unmanaged connections). */
+  readonly name: string | null;
+  /** KMS base URL (null when it could not be resolved). */
+  readonly kmsUrl: string | null;
+  /** Declared project id; null for the organization (for status "unknown": or not resolved, see detail). */
+  readonly projectId: string | null;
+  readonly stack: string | null;
+  readonly stackDir: string | null;
+  /** Terraform address of the connection resource. */
+  readonly address: string | null;
+  /** Construct path. */
+  readonly path: string | null;
+  /** Id of the live connection, when there is one. */
+  readonly id: string | null;
+  readonly differences: readonly DriftDifference[];
+  /** One sentence: why unknown, the error, where a missing connection went, what to do. */
+  readonly detail: string | null;
+}
+
+/** The result of a drift check; `--json` prints exactly this. */
+export interface DriftReport {
+  readonly version: typeof DRIFT_REPORT_VERSION;
+  /** 0 in sync, 2 drift (drifted, missing, or unmanaged when asked for), 1 when some connection could not be checked. */
+  readonly exitCode: 0 | 1 | 2;
+  /** Count of entries per status. */
+  readonly summary: Readonly<Record<DriftStatus, number>>;
+  /** KMS list requests sent. */
+  readonly requests: number;
+  readonly connections: readonly DriftEntry[];
+}
+
+/** The part of the KMS client drift uses. */
+export interface ListApi {
+  list(projectId?: string): Promise<Connection[]>;
+}
+
+/** Options of {@link detectDrift}. */
+export interface DriftOptions {
+  /** The stacks to check. */
+  readonly stacks: readonly SynthesizedStack[];
+  /** A client for a KMS URL (errors thrown here, such as missing credentials, abort the check). */
+  readonly clientFor: (kmsUrl: string) => ListApi;
+  /** Also report connections in the same scopes that no stack declares (they count as drift). */
+  readonly unmanaged?: boolean;
+  /** Progress after each KMS request. */
+  readonly onProgress?: (done: number, total: number, what: string) => void;
+  /** Reads a stack's state. @default readStackState */
+  readonly readState?: (stack: SynthesizedStack) => Promise<StateResult>;
+}
+
+/** A declaration with every field resolved. */
+interface Resolved {
+  readonly decl: DeclaredConnection;
+  readonly kmsUrl: string;
+  readonly projectId: string | null;
+  readonly name: string;
+  readonly description: string | null;
+  readonly instanceUrl: string;
+  readonly renamedFrom: string | null;
+  /** Fields that came from the state. */
+  readonly fromState: readonly string[];
+}
+
+/** A scope's live connections, or why they could not be read. */
+type ScopeResult = { readonly live: readonly Connection[] } | { readonly projectMissing: true } | { readonly error: string };
+
+/** Checks the stacks against the KMS. */
+export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
+  const readState = options.readState ?? ((stack: SynthesizedStack) => readStackState(stack));
+  const states = new Map<SynthesizedStack, Promise<StateResult>>();
+  const stateOf = (stack: SynthesizedStack) => {
+    let s = states.get(stack);
+    if (!s) states.set(stack, (s = readState(stack)));
+    return s;
+  };
+
+  const entries: DriftEntry[] = [];
+  const resolved: Resolved[] = [];
+  for (const stack of options.stacks) {
+    for (const decl of declaredConnections(stack)) {
+      const r = await resolve(decl, stateOf);
+      if ("unresolved" in r) entries.push(declaredEntry(decl, "unknown", r.partial, null, [], r.unresolved));
+      else resolved.push(r);
+    }
+  }
+
+  // One list request per (KMS, scope).
+  const scopes = groupBy(resolved, (r) => scopeKey(r.kmsUrl, r.projectId));
+  const orgWide = new Map<string, readonly Connection[] | null>(); // per KMS: every connection, all scopes
+  const clients = new Map<string, ListApi>();
+  const clientOf = (kmsUrl: string) => clients.get(kmsUrl) ?? clients.set(kmsUrl, options.clientFor(kmsUrl)).get(kmsUrl)!;
+  let requests = 0;
+  let done = 0;
+  let total = scopes.size;
+  const list = async (kmsUrl: string, projectId: string | null): Promise<Connection[]> => {
+    requests++;
+    try {
+      return await clientOf(kmsUrl).list(projectId ?? undefined);
+    } finally {
+      options.onProgress?.(++done, total, `${kmsUrl} ${describeScope(projectId)}`);
+    }
+  };
+  const results = new Map<string, ScopeResult>();
+  for (const [key, members] of scopes) {
+    const { kmsUrl, projectId } = members[0]!;
+    try {
+      const all = await list(kmsUrl, projectId);
+      // Without a projectId the KMS lists every connection of the organization, project ones included.
+      if (projectId === null) orgWide.set(kmsUrl, all);
+      results.set(key, { live: projectId === null ? all.filter((c) => !c.projectId) : all });
+    } catch (err) {
+      if (err instanceof KmsApiError && err.status === 404 && projectId !== null) results.set(key, { projectMissing: true });
+      else if (err instanceof KmsApiError || err instanceof KmsUnavailableError || err instanceof KmsResponseError) results.set(key, { error: err.message });
+      else throw err;
+    }
+  }
+
+  // Match by name, then by renamedFrom among the connections no declaration claims by name.
+  const claimed = new Set<string>();
+  const matches = new Map<Resolved, Connection>();
+  for (const r of resolved) {
+    const result = results.get(scopeKey(r.kmsUrl, r.projectId))!;
+    if (!("live" in result)) continue;
+    const live = result.live.find((c) => c.name === r.name);
+    if (live) {
+      matches.set(r, live);
+      claimed.add(live.id);
+    }
+  }
+  for (const r of resolved) {
+    const result = results.get(scopeKey(r.kmsUrl, r.projectId))!;
+    if (matches.has(r) || !("live" in result) || !r.renamedFrom) continue;
+    const live = result.live.find((c) => c.name === r.renamedFrom && !claimed.has(c.id));
+    if (live) {
+      matches.set(r, live);
+      claimed.add(live.id);
+    }
+  }
+
+  // A connection missing from its scope may exist in another one (deleted and re-created by hand at
+  // another level): one org-wide list per KMS, only when something is missing; best effort.
+  const missing = resolved.filter((r) => !matches.has(r) && "live" in results.get(scopeKey(r.kmsUrl, r.projectId))!);
+  for (const kmsUrl of new Set(missing.map((r) => r.kmsUrl))) {
+    if (orgWide.has(kmsUrl)) continue;
+    total++;
+    try {
+      orgWide.set(kmsUrl, await list(kmsUrl, null));
+    } catch {
+      orgWide.set(kmsUrl, null); // e.g. an identity that may only read its project: report "missing"
+    }
+  }
+
+  for (const r of resolved) {
+    const result = results.get(scopeKey(r.kmsUrl, r.projectId))!;
+    const fromState = r.fromState.length ? `${r.fromState.join(", ")} read from the state` : null;
+    if ("error" in result) {
+      entries.push(resolvedEntry(r, "error", null, [], result.error));
+      continue;
+    }
+    if ("projectMissing" in result) {
+      entries.push(resolvedEntry(r, "missing", null, [], join(`project ${r.projectId} does not exist in the KMS at ${r.kmsUrl}`, fromState)));
+      continue;
+    }
+    const live = matches.get(r);
+    if (live) {
+      const differences = differencesFrom(live, r).map(({ field, declared, live: l }) => ({ field, declared, live: l }));
+      const renamePending = live.name !== r.name ? `the live connection still has the previous name "${live.name}" (renamedFrom): the next apply renames it` : null;
+      entries.push(resolvedEntry(r, differences.length ? "drifted" : "in-sync", live.id, differences, join(renamePending, fromState)));
+      continue;
+    }
+    const elsewhere = (orgWide.get(r.kmsUrl) ?? []).filter(
+      (c) => (c.projectId ?? null) !== r.projectId && !claimed.has(c.id) && (c.name === r.name || c.name === r.renamedFrom),
+    );
+    if (elsewhere.length === 1) {
+      const live = elsewhere[0]!;
+      claimed.add(live.id);
+      const differences: DriftDifference[] = [{ field: "scope", declared: r.projectId, live: live.projectId ?? null }, ...differencesFrom(live, r)];
+      entries.push(
+        resolvedEntry(r, "drifted", live.id, differences, join(`no connection "${r.name}" in ${describeScope(r.projectId)}; one of that name is in ${describeScope(live.projectId ?? null)}`, fromState)),
+      );
+      continue;
+    }
+    entries.push(resolvedEntry(r, "missing", null, [], join(await whyMissing(r, stateOf), fromState)));
+  }
+
+  if (options.unmanaged) {
+    for (const [, members] of scopes) {
+      const { kmsUrl, projectId } = members[0]!;
+      const result = results.get(scopeKey(kmsUrl, projectId))!;
+      if (!("live" in result)) continue;
+      for (const c of result.live) {
+        if (claimed.has(c.id)) continue;
+        entries.push({
+          status: "unmanaged",
+          name: c.name,
+          kmsUrl,
+          projectId,
+          stack: null,
+          stackDir: null,
+          address: null,
+          path: null,
+          id: c.id,
+          differences: [],
+          detail: "no stack declares it: adopt it with `npx cdktf-kms-octopus import`, or delete it",
+        });
+      }
+    }
+  }
+
+  return report(entries, requests);
+}
+
+/** Resolves a declaration's expressions from the state; reports what stays unresolved. */
+async function resolve(
+  decl: DeclaredConnection,
+  stateOf: (stack: SynthesizedStack) => Promise<StateResult>,
+): Promise<Resolved | { unresolved: string; partial: Partial<Pick<Resolved, "name" | "kmsUrl" | "projectId">> }> {
+  const values: Record<string, string | null> = {};
+  const fromState: string[] = [];
+  const unresolved: string[] = [];
+  let stateResult: StateResult | undefined;
+  for (const [field, key] of Object.entries(DECLARATION_KEYS) as [keyof DeclaredFields, string][]) {
+    const v = decl.fields[field];
+    if (v === null) {
+      values[field] = null;
+    } else if (v.known) {
+      values[field] = v.value;
+    } else {
+      stateResult ??= await stateOf(decl.stack);
+      const fromApplied = appliedDeclaration(stateResult.state, decl)?.[key];
+      const nullable = field === "projectId" || field === "description" || field === "renamedFrom";
+      if (typeof fromApplied === "string" && !(decl.engine === "null_resource" && nullable && fromApplied === "")) {
+        values[field] = fromApplied;
+        fromState.push(key);
+      } else if (nullable && (fromApplied === null || (decl.engine === "null_resource" && fromApplied === ""))) {
+        values[field] = null;
+        fromState.push(key);
+      } else {
+        unresolved.push(`${v.expression} (${key})`);
+      }
+    }
+  }
+  const partial = {
+    name: typeof values.name === "string" ? values.name : undefined,
+    kmsUrl: typeof values.kmsUrl === "string" ? values.kmsUrl : undefined,
+    projectId: typeof values.projectId === "string" ? values.projectId : undefined,
+  };
+  if (unresolved.length || typeof values.kmsUrl !== "string" || typeof values.name !== "string" || typeof values.instanceUrl !== "string") {
+    const why = stateResult?.state
+      ? `the state (${stateResult.state.source}) has no applied value for it: deploy first`
+      : (stateResult?.reason ?? "no state");
+    return { unresolved: `unresolved reference: ${unresolved.join(", ") || "a required field is missing"}; ${why}`, partial };
+  }
+  return {
+    decl,
+    kmsUrl: values.kmsUrl,
+    projectId: values.projectId ?? null,
+    name: values.name,
+    description: values.description ?? null,
+    instanceUrl: values.instanceUrl,
+    renamedFrom: values.renamedFrom ?? null,
+    fromState,
+  };
+}
+
+/** The declaration record the last apply stored on the connection resource. */
+function appliedDeclaration(state: StackState | undefined, decl: DeclaredConnection): Record<string, unknown> | undefined {
+  const attributes = state?.resources.get(decl.address);
+  const record = attributes?.[decl.engine === "null_resource" ? "triggers" : "input"];
+  return record && typeof record === "object" && !Array.isArray(record) ? (record as Record<string, unknown>) : undefined;
+}
+
+async function whyMissing(r: Resolved, stateOf: (stack: SynthesizedStack) => Promise<StateResult>): Promise<string> {
+  const where = `no connection "${r.name}"${r.renamedFrom ? ` (nor "${r.renamedFrom}")` : ""} in ${describeScope(r.projectId)}`;
+  const { state, reason } = await stateOf(r.decl.stack);
+  if (state?.resources.has(r.decl.address)) {
+    return `${where}, although the state says it was deployed: it was deleted outside Terraform. Recreate it with terraform -chdir=${r.decl.stack.dir} apply -replace='${r.decl.address}'`;
+  }
+  if (state) return `${where}: not deployed yet (the state has no ${r.decl.address}); the next apply creates it`;
+  return `${where} (${reason})`;
+}
+
+function declaredEntry(
+  decl: DeclaredConnection,
+  status: DriftStatus,
+  values: { name?: string; kmsUrl?: string; projectId?: string | null },
+  id: string | null,
+  differences: readonly DriftDifference[],
+  detail: string | null,
+): DriftEntry {
+  return {
+    status,
+    name: values.name ?? null,
+    kmsUrl: values.kmsUrl ?? null,
+    projectId: values.projectId ?? null,
+    stack: decl.stack.name,
+    stackDir: decl.stack.dir,
+    address: decl.address,
+    path: decl.path,
+    id,
+    differences,
+    detail,
+  };
+}
+
+function resolvedEntry(r: Resolved, status: DriftStatus, id: string | null, differences: readonly DriftDifference[], detail: string | null): DriftEntry {
+  return declaredEntry(r.decl, status, r, id, differences, detail);
+}
+
+function report(entries: DriftEntry[], requests: number): DriftReport {
+  const summary = Object.fromEntries(DRIFT_STATUSES.map((s) => [s, entries.filter((e) => e.status === s).length])) as Record<DriftStatus, number>;
+  const drift = summary.drifted + summary.missing + summary.unmanaged > 0;
+  const incomplete = summary.unknown + summary.error > 0;
+  const rank = (e: DriftEntry) => (e.status === "unmanaged" ? 1 : 0);
+  const connections = [...entries].sort(
+    (a, b) => rank(a) - rank(b) || (a.stack ?? "").localeCompare(b.stack ?? "") || (a.path ?? a.name ?? "").localeCompare(b.path ?? b.name ?? "") || (a.name ?? "").localeCompare(b.name ?? ""),
+  );
+  return { version: DRIFT_REPORT_VERSION, exitCode: drift ? 2 : incomplete ? 1 : 0, summary, requests, connections };
+}
+
+/** "the organization" or "project <id>". */
+export function describeScope(projectId: string | null): string {
+  return projectId ? `project ${projectId}` : "the organization";
+}
+
+function scopeKey(kmsUrl: string, projectId: string | null): string {
+  return `${kmsUrl}\n${projectId ?? ""}`;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    out.set(k, [...(out.get(k) ?? []), item]);
+  }
+  return out;
+}
+
+function join(...parts: (string | null)[]): string | null {
+  const present = parts.filter((p): p is string => !!p);
+  return present.length ? present.join("; ") : null;
+}

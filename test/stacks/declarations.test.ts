@@ -1,0 +1,126 @@
+/** Reading the connections a synthesized stack declares, from cdk.tf.json alone. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DataResource, TerraformStack, TerraformVariable } from "cdktf";
+import { synthStack, tempDir } from "./helpers";
+import { OctopusDeployConnection } from "../../lib/construct/octopus-deploy-connection";
+import { ConfigError } from "../../lib/kms/errors";
+import { cdktfOutdir, declaredConnections, listStackDirs, readStack, removedBlocks, resolveStackDir } from "../../lib/stacks/declarations";
+
+const PROJECT = "0b5e6c1a-3c1d-4e8e-9d3b-1a2b3c4d5e6f";
+const base = { instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTOPUS_API_KEY", kmsUrl: "https://kms.example.com" };
+
+function build(stack: TerraformStack): void {
+  const project = new TerraformVariable(stack, "project", { type: "string" });
+  const other = new DataResource(stack, "other", { input: { id: PROJECT } });
+  new OctopusDeployConnection(stack, "literal", { ...base, name: "lit", description: "Octopus for production", projectId: PROJECT });
+  new OctopusDeployConnection(stack, "templated", { ...base, name: "tpl", description: "costs ${var.x} and %{ if y }" });
+  new OctopusDeployConnection(stack, "from-variable", { ...base, name: "var", projectId: project.stringValue, renamedFrom: "old-var" });
+  new OctopusDeployConnection(stack, "from-resource", { ...base, name: "res", projectId: other.getStringAttribute("id") });
+  new OctopusDeployConnection(stack, "legacy", { ...base, name: "nul", engine: "null_resource" });
+}
+
+describe("declaredConnections", () => {
+  const dir = synthStack(build);
+  const stack = readStack(dir);
+  const byName = Object.fromEntries(declaredConnections(stack).map((c) => [c.fields.name && c.fields.name.known ? c.fields.name.value : "?", c]));
+
+  test("finds every connection of both engines, and nothing else", () => {
+    expect(Object.keys(byName).sort()).toEqual(["lit", "nul", "res", "tpl", "var"]);
+    expect(byName.nul!.engine).toBe("null_resource");
+    expect(byName.nul!.address).toMatch(/^null_resource\.legacy_connection_[0-9A-F]{8}$/);
+    expect(byName.lit!.address).toMatch(/^terraform_data\.literal_connection_[0-9A-F]{8}$/);
+    expect(byName.lit!.path).toBe("test/literal");
+    expect(stack.name).toBe("test");
+  });
+
+  test("literal values are known", () => {
+    expect(byName.lit!.fields).toEqual({
+      kmsUrl: { known: true, value: "https://kms.example.com" },
+      projectId: { known: true, value: PROJECT },
+      name: { known: true, value: "lit" },
+      description: { known: true, value: "Octopus for production" },
+      instanceUrl: { known: true, value: "https://o.octopus.app" },
+      renamedFrom: null,
+    });
+  });
+
+  test("literals the construct protected with base64decode are decoded", () => {
+    expect(byName.tpl!.fields.description).toEqual({ known: true, value: "costs ${var.x} and %{ if y }" });
+    expect(byName.tpl!.fields.projectId).toBeNull();
+  });
+
+  test("Terraform references stay expressions", () => {
+    expect(byName.var!.fields.projectId).toEqual({ known: false, expression: "${var.project}" });
+    expect(byName.var!.fields.renamedFrom).toEqual({ known: true, value: "old-var" });
+    expect(byName.res!.fields.projectId).toEqual({ known: false, expression: "${terraform_data.other.id}" });
+  });
+
+  test("the null_resource engine's empty strings are nulls", () => {
+    expect(byName.nul!.fields.projectId).toBeNull();
+    expect(byName.nul!.fields.description).toBeNull();
+    expect(byName.nul!.fields.name).toEqual({ known: true, value: "nul" });
+  });
+
+  test("the backend block is read", () => {
+    expect(stack.backend).toEqual({ type: "local", settings: { path: expect.stringMatching(/terraform\.tfstate$/) } });
+  });
+});
+
+describe("removedBlocks", () => {
+  test("tells a removal with the delete hook from one that forgets", () => {
+    const dir = synthStack((stack) => {
+      OctopusDeployConnection.removed(stack, "gone");
+      OctopusDeployConnection.removed(stack, "kept", { removalPolicy: "retain" });
+    });
+    const blocks = removedBlocks(readStack(dir));
+    const entries = [...blocks.entries()].map(([from, b]) => [from.replace(/_[0-9A-F]{8}$/, ""), b]);
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        ["terraform_data.gone_connection", { destroy: true, destroyHook: true }],
+        ["terraform_data.gone_credentials", { destroy: true, destroyHook: false }],
+        ["terraform_data.kept_connection", { destroy: false, destroyHook: false }],
+      ]),
+    );
+  });
+
+  test("a stack without removed blocks has none", () => {
+    expect(removedBlocks(readStack(synthStack(build))).size).toBe(0);
+  });
+});
+
+describe("finding stacks", () => {
+  test("listStackDirs lists the synthesized stacks of the output directory, sorted", () => {
+    const outdir = path.join(tempDir(), "cdktf.out");
+    synthStack(build, { outdir, name: "b-stack" });
+    synthStack(build, { outdir, name: "a-stack" });
+    expect(listStackDirs(outdir)).toEqual([path.join(outdir, "stacks", "a-stack"), path.join(outdir, "stacks", "b-stack")]);
+  });
+
+  test("no synthesized stack is a ConfigError that says to synthesize", () => {
+    expect(() => listStackDirs(path.join(tempDir(), "cdktf.out"))).toThrow(ConfigError);
+    expect(() => listStackDirs(path.join(tempDir(), "cdktf.out"))).toThrow(/npx cdktf synth/);
+  });
+
+  test("resolveStackDir takes a directory or a stack name", () => {
+    const outdir = path.join(tempDir(), "cdktf.out");
+    const dir = synthStack(build, { outdir, name: "octopus-connections" });
+    expect(resolveStackDir(dir, outdir)).toBe(dir);
+    expect(resolveStackDir("octopus-connections", outdir)).toBe(path.join(outdir, "stacks", "octopus-connections"));
+    expect(() => resolveStackDir("nope", outdir)).toThrow(/nope is not a synthesized stack/);
+  });
+
+  test("cdktfOutdir follows cdktf.json's output, else cdktf.out", () => {
+    const cwd = tempDir();
+    expect(cdktfOutdir(cwd)).toBe(path.join(cwd, "cdktf.out"));
+    fs.writeFileSync(path.join(cwd, "cdktf.json"), JSON.stringify({ language: "typescript", app: "x", output: "build/tf" }));
+    expect(cdktfOutdir(cwd)).toBe(path.join(cwd, "build", "tf"));
+  });
+
+  test("readStack refuses a directory without cdk.tf.json, and invalid JSON", () => {
+    const dir = tempDir();
+    expect(() => readStack(dir)).toThrow(/has no cdk\.tf\.json/);
+    fs.writeFileSync(path.join(dir, "cdk.tf.json"), "{ not json");
+    expect(() => readStack(dir)).toThrow(/not valid JSON/);
+  });
+});
