@@ -1,0 +1,198 @@
+/**
+ * `import`: TypeScript that declares existing connections, so a team can bring what it has under code
+ * in one pull request. Each connection becomes `new OctopusDeployConnection(stack, ...)` with
+ * `adoptExisting: true` and its API key as a sensitive TerraformVariable (the KMS never returns keys).
+ * The first deploy adopts each connection by name: same id, and no change in the KMS when the code
+ * matches it. Every string is written with JSON.stringify; nothing from the KMS reaches a comment
+ * unless it passed the construct's own rules (names are slugs, ids are checked).
+ */
+import { Connection } from "../kms/schemas";
+import * as rules from "../shared/rules";
+
+/** Format version of {@link ImportResult} as printed by `import --json`. */
+export const IMPORT_RESULT_VERSION = 1;
+
+/** One connection the generated code declares. */
+export interface ImportedConnection {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly instanceUrl: string;
+  readonly projectId: string | null;
+  /** Construct id in the generated code. */
+  readonly constructId: string;
+  /** Terraform variable that holds its API key. */
+  readonly variable: string;
+  /** The environment variable that sets it at deploy time (TF_VAR_...). */
+  readonly env: string;
+}
+
+/** A connection the construct cannot declare as it is (it would fail the construct's validation). */
+export interface SkippedConnection {
+  readonly id: string;
+  readonly name: string;
+  /** The rule it breaks. */
+  readonly reason: string;
+}
+
+/** What `import` produces. */
+export interface ImportResult {
+  readonly version: typeof IMPORT_RESULT_VERSION;
+  readonly kmsUrl: string;
+  /** The imported scope: a project id, or null for the organization. */
+  readonly projectId: string | null;
+  readonly connections: readonly ImportedConnection[];
+  readonly skipped: readonly SkippedConnection[];
+  /** The TypeScript source. */
+  readonly code: string;
+}
+
+/** Options of {@link generateImportCode}. */
+export interface ImportCodeOptions {
+  /** KMS base URL the connections were listed from (written as each connection's kmsUrl). */
+  readonly kmsUrl: string;
+  /** The scope listed: a project id, or null for organization-level connections. */
+  readonly projectId: string | null;
+  /** The command line, for the header comment (must not contain a secret). */
+  readonly command: string;
+  /** Module the generated code imports OctopusDeployConnection from. @default "cdktf-kms-octopus" */
+  readonly moduleName?: string;
+}
+
+/** Generates the TypeScript for `connections` (those of the scope; others are ignored). */
+export function generateImportCode(connections: readonly Connection[], options: ImportCodeOptions): ImportResult {
+  const inScope = connections.filter((c) => (c.projectId ?? null) === options.projectId).sort((a, b) => a.name.localeCompare(b.name));
+  const imported: ImportedConnection[] = [];
+  const skipped: SkippedConnection[] = [];
+  const usedIds = new Set<string>();
+  const usedVariables = new Set<string>();
+  for (const c of inScope) {
+    const reason = whyNotDeclarable(c);
+    if (reason) {
+      skipped.push({ id: c.id, name: c.name, reason });
+      continue;
+    }
+    const constructId = unique(/^[a-z]/.test(c.name) ? c.name : `connection-${c.name}`, usedIds, "-");
+    const variable = unique(`octopus_api_key_${c.name.replace(/-/g, "_")}`, usedVariables, "_");
+    imported.push({
+      id: c.id,
+      name: c.name,
+      description: c.description ? c.description : null,
+      instanceUrl: c.credentials.instanceUrl,
+      projectId: c.projectId ?? null,
+      constructId,
+      variable,
+      env: `TF_VAR_${variable}`,
+    });
+  }
+  return {
+    version: IMPORT_RESULT_VERSION,
+    kmsUrl: options.kmsUrl,
+    projectId: options.projectId,
+    connections: imported,
+    skipped,
+    code: render(imported, skipped, options),
+  };
+}
+
+/** Why the construct would refuse this connection as it is, or undefined when it can declare it. */
+function whyNotDeclarable(c: Connection): string | undefined {
+  const checks: [string, rules.Verdict][] = [
+    ["name", rules.connectionName(c.name)],
+    ["description", c.description ? rules.description(c.description) : undefined],
+    ["instance URL", rules.serviceUrl(c.credentials.instanceUrl)],
+    ["id", /^[A-Za-z0-9-]{1,64}$/.test(c.id) ? undefined : "is not a KMS id"],
+  ];
+  const broken = checks.filter(([, verdict]) => verdict);
+  return broken.length ? broken.map(([field, verdict]) => `its ${field} ${verdict}`).join("; ") : undefined;
+}
+
+function unique(base: string, used: Set<string>, sep: string): string {
+  let candidate = base;
+  for (let i = 2; used.has(candidate); i++) candidate = `${base}${sep}${i}`;
+  used.add(candidate);
+  return candidate;
+}
+
+/** A TypeScript string literal (JSON plus the two line separators JSON leaves raw). */
+function str(value: string): string {
+  return JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+/** Text that is safe inside a line comment: printable ASCII only. */
+function commentSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, "?");
+}
+
+function render(imported: readonly ImportedConnection[], skipped: readonly SkippedConnection[], options: ImportCodeOptions): string {
+  const scope = options.projectId ? `project ${options.projectId}` : "the organization";
+  const count = `${imported.length} Octopus Deploy connection${imported.length === 1 ? "" : "s"}`;
+  const lines: string[] = [
+    `// Generated by \`${commentSafe(options.command)}\``,
+    `// from the KMS at ${commentSafe(options.kmsUrl)}: ${count} of ${scope}.`,
+    "//",
+    "// Each connection is declared with adoptExisting: true: the first deploy takes the existing connection",
+    "// over by name (same id) and changes nothing in the KMS while the code matches it.",
+    "//",
+  ];
+  if (imported.length) {
+    lines.push(
+      "// The KMS never returns API keys. Give each connection's current key as a sensitive Terraform",
+      "// variable when you deploy (the KMS checks it with Octopus Deploy; it is not stored again on",
+      "// adoption, so rotate keys in a later deploy):",
+      ...imported.map((c) => `//   export ${c.env}='API-...'  # ${c.name}`),
+      "//",
+    );
+  }
+  for (const s of skipped) lines.push(`// Not declared: ${commentSafe(s.name)} (id ${commentSafe(s.id)}): ${commentSafe(s.reason)}.`);
+  if (skipped.length) lines.push("//");
+  lines.push(
+    '// Use: addImportedConnections(this) in a TerraformStack constructor, or new ImportedConnectionsStack(app, "octopus-connections").',
+    `import { ${imported.length ? "TerraformStack, TerraformVariable" : "TerraformStack"} } from "cdktf";`,
+    'import { Construct } from "constructs";',
+    `import { OctopusDeployConnection } from ${str(options.moduleName ?? "cdktf-kms-octopus")};`,
+  );
+  if (imported.length) {
+    // (Only when used: projects compiled with noUnusedLocals refuse unused constants.)
+    lines.push("", "/** The KMS the connections were imported from. */", `const KMS_URL = ${str(options.kmsUrl)};`);
+    if (options.projectId) lines.push("/** The KMS project that holds them. */", `const PROJECT_ID = ${str(options.projectId)};`);
+  }
+  lines.push(
+    "",
+    "/** Declares the imported connections in `stack`; returns them by connection name. */",
+    `export function addImportedConnections(${imported.length ? "stack" : "_stack"}: TerraformStack): Record<string, OctopusDeployConnection> {`,
+    "  return {",
+  );
+  for (const c of imported) {
+    lines.push(
+      `    // id ${c.id}`,
+      `    ${str(c.name)}: new OctopusDeployConnection(stack, ${str(c.constructId)}, {`,
+      `      name: ${str(c.name)},`,
+      ...(c.description !== null ? [`      description: ${str(c.description)},`] : []),
+      ...(options.projectId ? ["      projectId: PROJECT_ID,"] : []),
+      `      instanceUrl: ${str(c.instanceUrl)},`,
+      `      apiKey: new TerraformVariable(stack, ${str(c.variable)}, {`,
+      '        type: "string",',
+      "        sensitive: true,",
+      `        description: ${str(`Octopus Deploy API key of the connection ${c.name} (set ${c.env})`)},`,
+      "      }).value,",
+      "      kmsUrl: KMS_URL,",
+      "      adoptExisting: true,",
+      "    }),",
+    );
+  }
+  lines.push(
+    "  };",
+    "}",
+    "",
+    "/** A stack that holds only the imported connections. */",
+    "export class ImportedConnectionsStack extends TerraformStack {",
+    "  constructor(scope: Construct, id: string) {",
+    "    super(scope, id);",
+    "    addImportedConnections(this);",
+    "  }",
+    "}",
+    "",
+  );
+  return lines.join("\n");
+}
