@@ -1,10 +1,13 @@
 /**
- * `npx cdktf-kms-octopus <command>`: dev-server, get, drift, import. Each command lives in
+ * `npx cdktf-kms-octopus <command>`: dev-server, get, drift, import, explain-plan. Each command lives in
  * commands/<name>.ts; KMS credentials come from the same environment variables as the hook.
  */
 import { Command } from "commander";
 import { registerDevServer } from "./commands/dev-server";
+import { registerDrift } from "./commands/drift";
+import { registerExplainPlan } from "./commands/explain-plan";
 import { registerGet } from "./commands/get";
+import { registerImport } from "./commands/import";
 import { VERSION } from "../version";
 
 /** The program with every command registered. */
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
     );
   registerDevServer(program);
   registerGet(program);
+  registerDrift(program);
+  registerImport(program);
+  registerExplainPlan(program);
   return program;
 }
 
