@@ -73,8 +73,8 @@ function parseArgs(argv: readonly string[]): Options {
 /** Repetitions and sizes, default and --quick. */
 function plan(quick: boolean) {
   return quick
-    ? { p1Reps: 7, p1Warmup: 1, rssReps: 2, p4N: 50, p4Reps: 2, p5N: 10, p5Reps: 2, p5LatencyReps: 1, p3N: 3, p7Ns: [1, 10, 50], p7SynthReps: 1, p7DeployNs: [1, 10], p7DeployReps: 1 }
-    : { p1Reps: 15, p1Warmup: 2, rssReps: 3, p4N: 500, p4Reps: 3, p5N: 50, p5Reps: 3, p5LatencyReps: 2, p3N: 5, p7Ns: [1, 10, 50, 200], p7SynthReps: 2, p7DeployNs: [1, 10, 200], p7DeployReps: 1 };
+    ? { budgetMs: 110_000, p1Reps: 5, p1Warmup: 1, rssReps: 1, p4N: 20, p4Reps: 1, p4Warmup: false, p5N: 10, p5Reps: 1, p5LatencyReps: 1, p3N: 2, p7Ns: [1, 10, 20], p7SynthReps: 1, p7DeployNs: [1], p7DeployReps: 1 }
+    : { budgetMs: 570_000, p1Reps: 15, p1Warmup: 2, rssReps: 3, p4N: 500, p4Reps: 3, p4Warmup: true, p5N: 50, p5Reps: 3, p5LatencyReps: 2, p3N: 5, p7Ns: [1, 10, 50, 200], p7SynthReps: 1, p7DeployNs: [1, 10, 200], p7DeployReps: 1 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,6 +119,10 @@ function num(v: number, unit: Unit): string {
   if (unit === "req") return Number.isInteger(v) ? String(v) : v.toFixed(2);
   if (unit === "ms") return v >= 100 ? v.toFixed(0) : v.toFixed(1);
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+function signed(ms: number): string {
+  return `${ms >= 0 ? "+" : "-"}${num(Math.abs(ms), "ms")}`;
 }
 
 function fmt(s: Summary | undefined, unit: Unit): string {
@@ -184,11 +188,29 @@ async function apiCreate(kms: KmsInfo, name: string, description: string): Promi
   return (JSON.parse(text) as { appConnection: { id: string } }).appConnection.id;
 }
 
-/** Runs `tasks` round-robin `reps` times (ABAB...); returns each task's samples. */
-async function interleave<T>(reps: number, tasks: readonly ((rep: number) => Promise<T>)[]): Promise<T[][]> {
+/** When the run started, and the soft deadline of the current section (epoch ms). */
+const T0 = Date.now();
+let sectionDeadline = Infinity;
+/** Notes of repetitions or sizes left out to stay within the time budget. */
+const budgetNotes: string[] = [];
+
+/**
+ * Runs `tasks` round-robin `reps` times (ABAB...); returns each task's samples. After `minReps`
+ * rounds, a round that would end past the section's deadline (judged by the slowest round so far) is
+ * not started: the run stays within its time budget on a slow or busy machine.
+ */
+async function interleave<T>(reps: number, tasks: readonly ((rep: number) => Promise<T>)[], minReps = reps, what = ""): Promise<T[][]> {
   const out: T[][] = tasks.map(() => []);
+  let slowest = 0;
   for (let rep = 0; rep < reps; rep++) {
+    if (rep >= minReps && Date.now() + slowest > sectionDeadline) {
+      budgetNotes.push(`${what}: ${rep} of ${reps} repetitions (time budget)`);
+      log(`  (time budget: ${what} stops after ${rep} of ${reps} repetitions)`);
+      break;
+    }
+    const started = Date.now();
     for (let t = 0; t < tasks.length; t++) out[t]!.push(await tasks[t]!(rep));
+    slowest = Math.max(slowest, Date.now() - started);
   }
   return out;
 }
@@ -274,8 +296,8 @@ async function benchHook(kms: DevServer, reps: number, warmup: number, withProfi
     const [alone, fast, load] = profile as [Sample[], Sample[], Sample[]];
     const m = (xs: Sample[]) => wall(xs).median;
     addRow({ id: "prof", what: "node -e 0 (Node start-up alone)", unit: "ms", subject: wall(alone), target: "-", note: "where the hook's time goes" });
-    addRow({ id: "prof", what: "hook fast path (created-in-this-run marker found, no request)", unit: "ms", subject: wall(fast), target: "-", note: `+${num(m(fast) - m(alone), "ms")} ms over node` });
-    addRow({ id: "prof", what: "hook load + event parse, stops before any request", unit: "ms", subject: wall(load), target: "-", note: `+${num(m(load) - m(alone), "ms")} ms over node` });
+    addRow({ id: "prof", what: "hook fast path (created-in-this-run marker found, no request)", unit: "ms", subject: wall(fast), target: "-", note: `${signed(m(fast) - m(alone))} ms over node` });
+    addRow({ id: "prof", what: "hook load + event parse, stops before any request", unit: "ms", subject: wall(load), target: "-", note: `${signed(m(load) - m(alone))} ms over node` });
     addRow({ id: "prof", what: "hook update: the 2 requests and their parsing", unit: "ms", subject: summarize([m(hook!) - m(load)]), target: "-", note: `fetch script's requests: ${num(m(min!) - m(alone), "ms")} ms over node` });
   }
 }
@@ -326,17 +348,21 @@ async function benchRss(kms: DevServer, reps: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // P4: synth
 
-async function benchSynth(scratch: string, kms: KmsInfo, n: number, reps: number): Promise<void> {
+async function benchSynth(scratch: string, kms: KmsInfo, n: number, reps: number, warmup: boolean): Promise<void> {
   log(`P4: cdktf synth of ${n} connections vs ${n} bare terraform_data, ${reps} interleaved repetitions`);
   const subject = new Project(ROOT, scratch, "p4-subject", "connections");
   const baseline = new Project(ROOT, scratch, "p4-baseline", "baseline-true");
-  // Warm-up: the CLI bundle and the apps into the page cache.
-  await subject.cdktf(["synth"], subject.env(1, "p4", kms));
-  await baseline.cdktf(["synth"], baseline.env(1, "p4", kms));
-  const [s, b] = await interleave(reps, [
-    async () => sample(await subject.cdktf(["synth"], subject.env(n, "p4", kms))),
-    async () => sample(await baseline.cdktf(["synth"], baseline.env(n, "p4", kms))),
-  ]);
+  if (warmup) {
+    // The CLI bundle and the apps into the page cache.
+    await subject.cdktf(["synth"], subject.env(1, "p4", kms));
+    await baseline.cdktf(["synth"], baseline.env(1, "p4", kms));
+  }
+  const [s, b] = await interleave(
+    reps,
+    [async () => sample(await subject.cdktf(["synth"], subject.env(n, "p4", kms))), async () => sample(await baseline.cdktf(["synth"], baseline.env(n, "p4", kms)))],
+    Math.min(reps, 2),
+    "P4",
+  );
   raw.P4 = { n, subject: s, baseline: b };
   const ratio = wall(s!).median / wall(b!).median;
   addRow({
@@ -394,10 +420,12 @@ async function benchDeploy(scratch: string, kms: DevServer, n: number, reps: num
   const lat = kms.latencyMs;
   const tag = lat ? `@${lat}ms` : "";
   log(`P5${tag}: cdktf deploy of ${n} connections vs ${n} terraform_data running curl, ${reps} interleaved repetitions`);
-  const [s, b] = await interleave(reps, [
-    (rep) => deployOnce(scratch, kms, "connections", n, `p5s${lat}r${rep}`),
-    (rep) => deployOnce(scratch, kms, "baseline-curl", n, `p5b${lat}r${rep}`),
-  ]);
+  const [s, b] = await interleave(
+    reps,
+    [(rep) => deployOnce(scratch, kms, "connections", n, `p5s${lat}r${rep}`), (rep) => deployOnce(scratch, kms, "baseline-curl", n, `p5b${lat}r${rep}`)],
+    Math.min(reps, 2),
+    `P5${tag}`,
+  );
   raw[`P5${tag}`] = { n, subject: s, baseline: b };
   for (const d of s!) recordDeploy(n, d, `P5${tag}`);
   const ss = s!.map((d) => d.sample);
@@ -446,19 +474,20 @@ async function benchLifecycle(scratch: string, kms: DevServer, n: number): Promi
       .map(([key, v]) => `${key} ${v}`)
       .join(", ") || "none";
   const perConn = (c: ReturnType<typeof countRequests>) => c.connection / n;
-  const rowFor = (id: string, what: string, c: ReturnType<typeof countRequests>, expected: number, value: number, loginsExpected: number) =>
+  // `expectedErrors`: the name conflict is answered with an error status, by design.
+  const rowFor = (id: string, what: string, c: ReturnType<typeof countRequests>, expected: number, value: number, logins: number, expectedErrors = 0) =>
     addRow({
       id,
       what,
       unit: "req",
       subject: summarize([value]),
       target: `${expected}`,
-      pass: value === expected && c.failed === 0 && c.logins <= loginsExpected,
-      note: `${kinds(c)}; logins ${c.logins}${c.failed ? `; ${c.failed} FAILED requests` : ""}`,
+      pass: value === expected && c.failed === expectedErrors && c.logins === logins,
+      note: `${kinds(c)}; logins ${c.logins}${c.failed !== expectedErrors ? `; ${c.failed} FAILED requests` : ""}`,
     });
   // The conflicting connection takes one more request (the GET that finds it); every other create takes one.
-  rowFor("P3", `create: requests per new connection (${n - 1} new)`, create, 1, (create.connection - 2) / (n - 1), 1);
-  rowFor("P3", "create on a name conflict: requests for that connection", create, 2, create.connection - (n - 1), 1);
+  rowFor("P3", `create: requests per new connection (${n - 1} new)`, create, 1, (create.connection - 2) / (n - 1), 1, 1);
+  rowFor("P3", "create on a name conflict: requests for that connection", create, 2, create.connection - (n - 1), 1, 1);
   rowFor("P3", "update (description): requests per connection", update, 2, perConn(update), 1);
   rowFor("P3", "update (instance URL, re-validated credentials): requests per connection", creds, 2, perConn(creds), 1);
   rowFor("P3", "delete (cdktf destroy): requests per connection", destroy, 2, perConn(destroy), 1);
@@ -471,40 +500,58 @@ async function benchLifecycle(scratch: string, kms: DevServer, n: number): Promi
 // ---------------------------------------------------------------------------------------------
 // P7: growth
 
-async function benchGrowth(scratch: string, kms: DevServer, p: ReturnType<typeof plan>, runSynth: boolean, runDeploy: boolean): Promise<void> {
-  if (runSynth) {
-    const ns = p.p7Ns.filter((n) => n !== p.p4N || !p7Synth.has(n));
-    log(`P7: cdktf synth of ${ns.join(", ")} connections, ${p.p7SynthReps} repetition(s), sizes interleaved`);
-    const project = new Project(ROOT, scratch, "p7-synth", "connections");
-    await project.cdktf(["synth"], project.env(1, "p7", kms.info));
-    for (let rep = 0; rep < p.p7SynthReps; rep++) {
-      for (const n of ns) {
-        const r = await project.cdktf(["synth"], project.env(n, "p7", kms.info));
-        p7Synth.set(n, [...(p7Synth.get(n) ?? []), r.wallMs]);
+async function benchGrowth(scratch: string, kms: DevServer, p: ReturnType<typeof plan>): Promise<void> {
+  // A size is left out when a linear estimate from the sizes measured so far says it would end past
+  // the deadline; the table says so.
+  const estimate = (data: ReadonlyMap<number, number[]>, n: number) => {
+    const ns = [...data.keys()].sort((a, b) => a - b);
+    if (ns.length === 0) return 0;
+    const big = ns[ns.length - 1]!;
+    return (summarize(data.get(big)!).median * n) / big;
+  };
+  const synthDeadline = T0 + (p.budgetMs * 0.9 + (sectionDeadline - T0)) / 2; // half of what is left is for the deploys
+  const ns = p.p7Ns.filter((n) => !p7Synth.has(n));
+  log(`P7: cdktf synth of ${ns.join(", ")} connections, ${p.p7SynthReps} repetition(s), sizes interleaved`);
+  const project = new Project(ROOT, scratch, "p7-synth", "connections");
+  await project.cdktf(["synth"], project.env(1, "p7", kms.info));
+  for (let rep = 0; rep < p.p7SynthReps; rep++) {
+    for (const n of ns) {
+      if (Date.now() + estimate(p7Synth, n) > synthDeadline) {
+        budgetNotes.push(`P7 synth: N = ${n} repetition ${rep + 1} left out (time budget)`);
+        continue;
       }
+      const r = await project.cdktf(["synth"], project.env(n, "p7", kms.info));
+      p7Synth.set(n, [...(p7Synth.get(n) ?? []), r.wallMs]);
     }
-    project.remove();
-    growthRow("synth", p7Synth);
   }
-  if (runDeploy) {
-    log(`P7: cdktf deploy of ${p.p7DeployNs.join(", ")} connections, ${p.p7DeployReps} repetition(s), sizes interleaved`);
-    for (let rep = 0; rep < p.p7DeployReps; rep++) {
-      for (const n of p.p7DeployNs) recordDeploy(n, await deployOnce(scratch, kms, "connections", n, `p7n${n}r${rep}`), "P7");
+  project.remove();
+  growthRow("synth", p7Synth);
+
+  log(`P7: cdktf deploy of ${p.p7DeployNs.join(", ")} connections, ${p.p7DeployReps} repetition(s), sizes interleaved`);
+  for (let rep = 0; rep < p.p7DeployReps; rep++) {
+    for (const n of p.p7DeployNs) {
+      const deployMs = new Map([...p7Deploy].map(([k, e]) => [k, e.ms]));
+      if (Date.now() + estimate(deployMs, n) > sectionDeadline) {
+        budgetNotes.push(`P7 deploy: N = ${n} left out (time budget)`);
+        log(`  (time budget: P7 deploy of ${n} left out)`);
+        continue;
+      }
+      recordDeploy(n, await deployOnce(scratch, kms, "connections", n, `p7n${n}r${rep}`), "P7");
     }
-    growthRow("deploy", new Map([...p7Deploy].map(([n, e]) => [n, e.ms])));
-    const ns = [...p7Deploy.keys()].sort((a, b) => a - b);
-    const per = ns.map((n) => summarize(p7Deploy.get(n)!.perConnection).median);
-    const logins = ns.map((n) => Math.max(...p7Deploy.get(n)!.logins));
-    addRow({
-      id: "P7",
-      what: `requests per connection at N = ${ns.join(", ")} (deploy)`,
-      unit: "req",
-      subject: summarize(per),
-      target: "constant",
-      pass: per.every((x) => x === per[0]) && logins.every((l) => l === 1),
-      note: `per connection ${per.map((x) => num(x, "req")).join(" / ")}; logins per deploy ${logins.join(" / ")}`,
-    });
   }
+  growthRow("deploy", new Map([...p7Deploy].map(([n, e]) => [n, e.ms])));
+  const sizes = [...p7Deploy.keys()].sort((a, b) => a - b);
+  const per = sizes.map((n) => summarize(p7Deploy.get(n)!.perConnection).median);
+  const logins = sizes.map((n) => Math.max(...p7Deploy.get(n)!.logins));
+  addRow({
+    id: "P7",
+    what: `requests per connection at N = ${sizes.join(", ")} (deploy)`,
+    unit: "req",
+    subject: summarize(per),
+    target: "constant",
+    pass: per.every((x) => x === per[0]) && logins.every((l) => l === 1),
+    note: `per connection ${per.map((x) => num(x, "req")).join(" / ")}; logins per deploy ${logins.join(" / ")}`,
+  });
 }
 
 /** Linear growth: the per-connection cost at the largest sizes is no more than 1.5x that at the small ones. */
@@ -594,7 +641,7 @@ async function main(): Promise<number> {
   for (const file of [HOOK, MINIMAL_FETCH, path.join(ROOT, "dist", "bench", "apps", "connections-app.js")]) {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first (npm run bench does).`);
   }
-  const started = Date.now();
+  const started = T0;
   const before = machine();
   log(`cdktf-kms-octopus benchmark${opts.quick ? " (--quick)" : ""}: ${before.cpus}, ${before.memory}, node ${before.node}, ${before.terraform}, load ${before.loadavg}`);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "kms-octopus-bench-"));
@@ -614,18 +661,30 @@ async function main(): Promise<number> {
         log(`!! ${name} failed: ${message}`);
       }
     };
+    // Sections in order of cost, each with a soft deadline (a share of the budget, from the start).
+    const at = (share: number) => T0 + p.budgetMs * share;
     if (want("P1")) {
+      sectionDeadline = at(0.06);
       await section("P1", () => benchHook(kms0, p.p1Reps, p.p1Warmup, true));
+      sectionDeadline = at(0.09);
       await section("P1@50ms", () => benchHook(kms50, p.p1Reps, p.p1Warmup, false));
     }
     if (want("P6")) await section("P6", () => benchRss(kms0, p.rssReps));
-    if (want("P4")) await section("P4", () => benchSynth(scratch, kms0.info, p.p4N, p.p4Reps));
+    if (want("P3") || want("P2")) await section("P3", () => benchLifecycle(scratch, kms0, p.p3N));
     if (want("P5") || want("P2")) {
+      sectionDeadline = at(0.4);
       await section("P5", () => benchDeploy(scratch, kms0, p.p5N, p.p5Reps));
+      sectionDeadline = at(0.5);
       await section("P5@50ms", () => benchDeploy(scratch, kms50, p.p5N, p.p5LatencyReps));
     }
-    if (want("P3") || want("P2")) await section("P3", () => benchLifecycle(scratch, kms0, p.p3N));
-    if (want("P7")) await section("P7", () => benchGrowth(scratch, kms0, p, true, true));
+    if (want("P4")) {
+      sectionDeadline = at(0.75);
+      await section("P4", () => benchSynth(scratch, kms0.info, p.p4N, p.p4Reps, p.p4Warmup));
+    }
+    if (want("P7")) {
+      sectionDeadline = at(0.97);
+      await section("P7", () => benchGrowth(scratch, kms0, p));
+    }
     if (p2Logins.length) {
       const worst = Math.max(...p2Logins.map((x) => x.logins));
       const ns = [...new Set(p2Logins.map((x) => x.n))].sort((a, b) => a - b);
@@ -659,13 +718,14 @@ async function main(): Promise<number> {
     `machine: ${after.cpus}, ${after.memory}, ${after.os}; node ${after.node}; ${after.terraform}; ${after.cdktf}; ${after.curl}`,
     `load average: ${before.loadavg} at start, ${after.loadavg} at end; ran in ${seconds.toFixed(0)} s${opts.quick ? " (--quick)" : ""}`,
     failed.length ? `MISSED TARGETS: ${[...new Set(failed.map((r) => r.id))].join(", ")} (see the FAIL rows)` : "every measured target met",
+    ...budgetNotes.map((n) => `time budget: ${n}`),
     ...errors.map((e) => `ERROR ${e}`),
     "",
   ].join("\n");
   process.stdout.write(out);
   if (opts.markdown) fs.writeFileSync(opts.markdown, `${table(true)}\n`);
   if (opts.json) {
-    fs.writeFileSync(opts.json, `${JSON.stringify({ machine: { ...after, loadavgStart: before.loadavg }, quick: opts.quick, seconds, rows, errors, samples: raw }, null, 2)}\n`);
+    fs.writeFileSync(opts.json, `${JSON.stringify({ machine: { ...after, loadavgStart: before.loadavg }, quick: opts.quick, seconds, rows, errors, samples: raw, budgetNotes }, null, 2)}\n`);
   }
   return errors.length ? 1 : 0;
 }

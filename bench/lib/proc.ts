@@ -89,8 +89,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
 /** Throws with the tail of the output when a run failed. */
 export function check(what: string, r: Run): Run {
   if (r.code !== 0) {
-    const tail = `${r.stdout}\n${r.stderr}`.trim().split("\n").slice(-40).join("\n");
-    throw new Error(`${what} exited with code ${r.code}:\n${tail}`);
+    const tail = (text: string) => text.trim().split("\n").slice(-30).join("\n");
+    throw new Error(`${what} exited with code ${r.code}:\n--- stdout (tail)\n${tail(r.stdout)}\n--- stderr (tail)\n${tail(r.stderr)}`);
   }
   return r;
 }

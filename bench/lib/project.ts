@@ -55,7 +55,7 @@ export class Project {
       FORCE_COLOR: "0",
       BENCH_N: String(n),
       BENCH_PREFIX: prefix,
-      BENCH_STATE: path.join(this.dir, "terraform.tfstate"),
+      BENCH_STATE: path.join(this.dir, "bench.tfstate"),
       BENCH_BASELINE: this.kind === "baseline-curl" ? "curl" : "true",
     });
     if (kms) {
