@@ -8,3 +8,6 @@ export { Connection } from "./kms/schemas";
 export { Transport, OutboundRequest, OutboundResponse, fetchTransport } from "./kms/outbound";
 export { readConnection, ReadConnectionOptions } from "./read";
 export { RemovedConnectionOptions } from "./construct/removed";
+export { describePlan, renderPlanExplanation, PlanExplanation, PlannedConnection } from "./stacks/plan";
+export { detectDrift, DriftReport, DriftEntry } from "./stacks/drift";
+export { generateImportCode, ImportResult } from "./stacks/import-code";
