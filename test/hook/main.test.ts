@@ -186,6 +186,22 @@ test("connection refused is retried until the budget runs out, then reported", a
   server = await serve(); // for afterEach
 }, 15_000);
 
+test("SIGHUP and a parent that is gone (a killed cdktf's terminal hung up) do not stop the operation", async () => {
+  server.slow.count = 1;
+  server.slow.ms = 800;
+  const child = spawn(process.execPath, [hookBundlePath(), "create"], {
+    env: { PATH: process.env.PATH, TMPDIR: tmp, KMS_OCTOPUS_EVENT: event(), KMS_TOKEN: "static-kms-token", KMS_OCTOPUS_API_KEY: API_KEY, KMS_OCTOPUS_DEBUG: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  await new Promise((resolve) => setTimeout(resolve, 400)); // the POST is in flight
+  child.stdout.destroy(); // Terraform is gone: nobody reads the hook's output any more
+  child.stderr.destroy();
+  child.kill("SIGHUP");
+  expect(await exited).toBe(0);
+  expect(server.kms.byName("my-conn")?.apiKey).toBe(API_KEY);
+}, 15_000);
+
 test("separate hook processes of one run share one Universal Auth login", async () => {
   server.kms.identities.set("cid", "csecret-SHARED");
   server.kms.add("my-conn");
