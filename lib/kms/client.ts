@@ -4,9 +4,9 @@
  * token refused as expired is renewed through Universal Auth (see `call`). Secrets never enter a message.
  */
 import { KmsAuth } from "./credentials";
-import { KmsApiError, KmsErrorContext, KmsResponseError, KmsUnavailableError } from "./errors";
+import { CERTIFICATE_HINT, KmsApiError, KmsErrorContext, KmsResponseError, KmsUnavailableError } from "./errors";
 import { OutboundResponse, Transport, fetchTransport } from "./outbound";
-import { DEFAULT_RETRY_POLICY, RetryPolicy, describeNetworkError, isRetryableNetworkError, isRetryableStatus, retryDelayMs } from "./retry";
+import { DEFAULT_RETRY_POLICY, RetryPolicy, describeNetworkError, isCertificateError, isRetryableNetworkError, isRetryableStatus, retryDelayMs } from "./retry";
 import {
   Connection,
   ConnectionListBodySchema,
@@ -194,7 +194,12 @@ export class KmsClient {
         const description = describeNetworkError(err);
         this.options.onRequest?.({ method, path, outcome: description, ms: Date.now() - attemptStart, attempt });
         if (!isRetryableNetworkError(err)) {
-          throw new KmsUnavailableError(`${description} (not retried: not a transient failure)`, context, Date.now() - started);
+          throw new KmsUnavailableError(
+            `${description} (not retried: not a transient failure)`,
+            context,
+            Date.now() - started,
+            isCertificateError(err) ? CERTIFICATE_HINT : undefined,
+          );
         }
         failure = description;
       }

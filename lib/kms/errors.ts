@@ -57,14 +57,22 @@ export class KmsUnavailableError extends Error {
     public readonly context: KmsErrorContext,
     /** Milliseconds spent, all attempts included. */
     public readonly elapsedMs: number,
+    /** What to do, when the default advice (run again, raise the budget) does not apply. */
+    hint?: string,
   ) {
     super(
       `${context.method} ${context.path} failed after ${context.attempts} attempt(s) in ${(elapsedMs / 1000).toFixed(1)}s: ${lastFailure}. ` +
-        `The KMS was unreachable, overloaded or rate limiting; nothing is lost: run the deploy again (every operation is idempotent), ` +
-        `or raise KMS_OCTOPUS_RETRY_BUDGET (seconds).`,
+        (hint ??
+          `The KMS was unreachable, overloaded or rate limiting; nothing is lost: run the deploy again (every operation is idempotent), ` +
+            `or raise KMS_OCTOPUS_RETRY_BUDGET (seconds).`),
     );
   }
 }
+
+/** What to do when the KMS's TLS certificate is not accepted. */
+export const CERTIFICATE_HINT =
+  "The KMS's TLS certificate was not accepted (it is always verified). If the KMS uses a certificate from a private CA, " +
+  "set NODE_EXTRA_CA_CERTS to the CA's PEM file; otherwise check kmsUrl and the certificate (host name, expiry).";
 
 /** The KMS answered 2xx with a body that does not match the documented contract. */
 export class KmsResponseError extends Error {

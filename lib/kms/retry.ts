@@ -53,6 +53,13 @@ export function isRetryableNetworkError(err: unknown): boolean {
   return code !== undefined && RETRYABLE_CODES.has(code);
 }
 
+/** TLS certificate failures (untrusted issuer, self-signed, expired, wrong host name): never transient. */
+export function isCertificateError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = errorCode(err) ?? errorCode(err.cause);
+  return code !== undefined && /CERT|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT/.test(code);
+}
+
 /** A one-line description of a network failure (no URL credentials: the client never puts any in URLs). */
 export function describeNetworkError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);

@@ -307,6 +307,13 @@ describe("retries", () => {
     expect(err.message).toContain("not retried");
     expect(err.message).toContain("after 1 attempt(s)");
     if (label.match(/^[A-Z_]+$/)) expect(err.message).toContain(label);
+    // A certificate problem is not fixed by running again: the advice is NODE_EXTRA_CA_CERTS instead.
+    if (label.includes("CERT")) {
+      expect(err.message).toContain("NODE_EXTRA_CA_CERTS");
+      expect(err.message).not.toContain("KMS_OCTOPUS_RETRY_BUDGET");
+    } else {
+      expect(err.message).not.toContain("NODE_EXTRA_CA_CERTS");
+    }
     expect(fake.calls).toBe(1);
   });
 

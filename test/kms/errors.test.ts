@@ -1,5 +1,5 @@
 /** Error classes of the KMS client: message format, classification and the hint for every case. */
-import { ConfigError, KmsApiError, KmsResponseError, KmsUnavailableError, hintFor } from "../../lib/kms/errors";
+import { CERTIFICATE_HINT, ConfigError, KmsApiError, KmsResponseError, KmsUnavailableError, hintFor } from "../../lib/kms/errors";
 
 const ctx = { method: "POST", path: "/api/v1/app-connections/octopus-deploy", attempts: 1 };
 
@@ -65,6 +65,13 @@ describe("KmsUnavailableError", () => {
     expect(e.lastFailure).toBe("503 ServiceUnavailable: down (reqId r)");
     expect(e.elapsedMs).toBe(12_345);
     expect(e.name).toBe("KmsUnavailableError");
+  });
+
+  test("a specific hint replaces the advice to run again", () => {
+    const e = new KmsUnavailableError("CERT_HAS_EXPIRED: certificate has expired", { method: "GET", path: "/p", attempts: 1 }, 10, CERTIFICATE_HINT);
+    expect(e.message).toContain("GET /p failed after 1 attempt(s) in 0.0s: CERT_HAS_EXPIRED: certificate has expired. The KMS's TLS certificate");
+    expect(e.message).toContain("NODE_EXTRA_CA_CERTS");
+    expect(e.message).not.toContain("run the deploy again");
   });
 });
 

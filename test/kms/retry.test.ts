@@ -3,6 +3,7 @@ import {
   DEFAULT_RETRY_POLICY,
   RetryPolicy,
   describeNetworkError,
+  isCertificateError,
   isRetryableNetworkError,
   isRetryableStatus,
   parseRetryAfterMs,
@@ -16,6 +17,17 @@ const NOW = Date.parse("2026-06-01T12:00:00Z");
 describe("isRetryableStatus", () => {
   test.each([429, 500, 502, 503, 504])("%i is transient", (status) => expect(isRetryableStatus(status)).toBe(true));
   test.each([200, 201, 204, 301, 302, 400, 401, 403, 404, 409, 422, 501, 505, 599])("%i is final", (status) => expect(isRetryableStatus(status)).toBe(false));
+});
+
+describe("isCertificateError", () => {
+  test.each(["CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "ERR_TLS_CERT_ALTNAME_INVALID"])(
+    "%s is a certificate problem, directly and as fetch's cause",
+    (code) => {
+      expect(isCertificateError(netError(code))).toBe(true);
+      expect(isCertificateError(fetchFailed(code))).toBe(true);
+    },
+  );
+  test.each(["ECONNRESET", "ENOTFOUND", "EPROTO"])("%s is not", (code) => expect(isCertificateError(fetchFailed(code))).toBe(false));
 });
 
 describe("isRetryableNetworkError", () => {
