@@ -4,7 +4,7 @@
  * token refused as expired is renewed through Universal Auth (see `call`). Secrets never enter a message.
  */
 import { KmsAuth } from "./credentials";
-import { CERTIFICATE_HINT, KmsApiError, KmsErrorContext, KmsResponseError, KmsUnavailableError } from "./errors";
+import { CERTIFICATE_HINT, ConfigError, KmsApiError, KmsErrorContext, KmsResponseError, KmsUnavailableError } from "./errors";
 import { OutboundResponse, Transport, fetchTransport } from "./outbound";
 import { DEFAULT_RETRY_POLICY, RetryPolicy, describeNetworkError, isCertificateError, isRetryableNetworkError, isRetryableStatus, retryDelayMs } from "./retry";
 import {
@@ -72,6 +72,14 @@ export class KmsClient {
 
   constructor(private readonly options: KmsClientOptions) {
     this.kmsUrl = options.kmsUrl.replace(/\/+$/, "");
+    // Node's NODE_TLS_REJECT_UNAUTHORIZED=0 would silently turn off certificate checks for fetch: the
+    // KMS gets the Octopus API key and the KMS credentials, so the client refuses instead.
+    if (!options.transport && /^https:/i.test(this.kmsUrl) && process.env.NODE_TLS_REJECT_UNAUTHORIZED === "0") {
+      throw new ConfigError(
+        "NODE_TLS_REJECT_UNAUTHORIZED=0 is set: it turns off TLS certificate verification, and credentials are never sent to an unverified KMS " +
+          "(nothing was sent). Unset it; for a KMS whose certificate comes from a private CA, set NODE_EXTRA_CA_CERTS to the CA's PEM file.",
+      );
+    }
     this.transport = options.transport ?? fetchTransport;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.tokenCache = options.tokenCache ?? new MemoryTokenCache();

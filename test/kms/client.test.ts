@@ -4,7 +4,7 @@
  */
 import { KmsClient, KmsClientOptions, RequestEvent } from "../../lib/kms/client";
 import { KmsAuth } from "../../lib/kms/credentials";
-import { KmsApiError, KmsResponseError, KmsUnavailableError } from "../../lib/kms/errors";
+import { ConfigError, KmsApiError, KmsResponseError, KmsUnavailableError } from "../../lib/kms/errors";
 import { MemoryTokenCache } from "../../lib/kms/token-cache";
 import { VERSION } from "../../lib/version";
 import {
@@ -315,6 +315,27 @@ describe("retries", () => {
       expect(err.message).not.toContain("NODE_EXTRA_CA_CERTS");
     }
     expect(fake.calls).toBe(1);
+  });
+
+  describe("NODE_TLS_REJECT_UNAUTHORIZED=0 (Node's switch that turns certificate checks off)", () => {
+    const saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    beforeEach(() => {
+      process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+    });
+    afterEach(() => {
+      if (saved === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved;
+    });
+
+    test("an https KMS with the default transport is refused before anything is sent", () => {
+      expect(() => new KmsClient({ kmsUrl: KMS, auth: tokenAuth })).toThrow(ConfigError);
+      expect(() => new KmsClient({ kmsUrl: KMS, auth: tokenAuth })).toThrow(/NODE_TLS_REJECT_UNAUTHORIZED=0.*NODE_EXTRA_CA_CERTS/);
+    });
+
+    test("plain http to loopback and injected transports are not affected", () => {
+      expect(() => new KmsClient({ kmsUrl: "http://127.0.0.1:8080", auth: tokenAuth })).not.toThrow();
+      expect(() => client(new ScriptedTransport())).not.toThrow();
+    });
   });
 
   test("onRequest sees every attempt with its outcome", async () => {
