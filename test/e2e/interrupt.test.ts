@@ -1,0 +1,245 @@
+/**
+ * Issue item 3: `cdktf deploy` (and `cdktf destroy`) killed while hooks run, then run again,
+ * converges: afterwards the KMS holds exactly the declared connections (no duplicate, no orphan),
+ * Terraform plans no change, and destroy leaves none.
+ *
+ * The real cdktf CLI is used, because how an interrupt reaches Terraform depends on it: cdktf runs
+ * `terraform apply` in a pseudo-terminal, a session of its own, so a signal sent to cdktf's process
+ * group (Ctrl-C in a terminal, a CI cancel) does not reach Terraform directly. Observed with cdktf
+ * 0.21 and Terraform 1.11.4:
+ * - SIGINT: cdktf stops Terraform through the terminal (^C: SIGINT to Terraform and the hooks) and
+ *   exits within ~0.1 s. Terraform does NOT wait for running local-exec hooks: it kills them and marks
+ *   their resources tainted; the next deploy replaces those (running no destroy hook for them) and the
+ *   create hook adopts the identical connection a killed hook had already created. An interrupted
+ *   `cdktf destroy` exits 0 although it did not finish (cdktf's doing).
+ * - SIGKILL: cdktf dies at once; the terminal hangs up, Terraform dies on SIGHUP and the state keeps
+ *   what it last wrote, which includes resources whose create hooks were still running (Terraform
+ *   records a resource before running its create hook). The hooks therefore ignore SIGHUP and finish
+ *   their operation; the test waits for them, as it waits for anything cdktf leaves running.
+ * Not covered, a known limit: SIGINT followed by SIGKILL within Terraform's shutdown (~0.3 s) can leave
+ * resources recorded untainted whose hooks Terraform had just killed; the next deploy then sees nothing
+ * to do for them (seen in 2 of ~8 runs for a change). CI runners wait seconds between the two signals.
+ *
+ * The local KMS answers with a delay here (the operation is committed first), so that hooks are
+ * reliably in flight when the signal arrives.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LocalKms, startLocalKms } from "../../lib/testing";
+import { describeE2E, terraformEnv, tf, TfResult, workDir } from "./harness";
+
+jest.setTimeout(300_000);
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const CDKTF = path.join(ROOT, "node_modules", ".bin", "cdktf");
+const COUNT = 12;
+const STACK = "interrupt";
+const LATENCY_MS = 1500;
+
+/** A cdktf project directory whose app declares COUNT connections from the environment. */
+function project(): string {
+  const dir = workDir("kms-octopus-interrupt-");
+  const app = `
+const { App, TerraformStack } = require(${JSON.stringify(require.resolve("cdktf"))});
+const { OctopusDeployConnection } = require(${JSON.stringify(path.join(ROOT, "dist", "lib", "index.js"))});
+const app = new App({ skipValidation: true });
+const stack = new TerraformStack(app, ${JSON.stringify(STACK)});
+for (let i = 0; i < ${COUNT}; i++) {
+  new OctopusDeployConnection(stack, "c" + i, {
+    name: "interrupted-" + i,
+    description: process.env.DESCRIPTION,
+    instanceUrl: process.env.OCTOPUS_URL,
+    kmsUrl: process.env.KMS_URL,
+    apiKeyEnv: "OCTOPUS_API_KEY",
+  });
+}
+app.synth();
+`;
+  fs.writeFileSync(path.join(dir, "app.js"), app);
+  fs.writeFileSync(
+    path.join(dir, "cdktf.json"),
+    JSON.stringify({ language: "typescript", app: "node app.js", output: "cdktf.out", sendCrashReports: "false", terraformProviders: [], terraformModules: [], context: {} }),
+  );
+  fs.mkdirSync(path.join(dir, "tmp"));
+  return dir;
+}
+
+/** Pids of live processes whose working directory is inside `dir` (terraform and the hooks run there). */
+function processesIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (!fs.readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) continue;
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue; // a zombie runs nothing
+      pids.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** How to interrupt a run: SIGINT (then SIGKILL if cdktf is still running after a grace period, as CI runners do), or SIGKILL. */
+type Interrupt = "SIGINT" | "SIGKILL";
+/** Grace period between SIGINT and SIGKILL. */
+const GRACE_MS = 5000;
+
+/** Resources in a state file, and how many are tainted. */
+function stateSummary(file: string): string {
+  if (!fs.existsSync(file)) return "no state";
+  const text = fs.readFileSync(file, "utf8");
+  if (!text.trim()) return "empty state file";
+  const state = JSON.parse(text) as { resources?: { instances: { status?: string }[] }[] };
+  const instances = (state.resources ?? []).flatMap((r) => r.instances);
+  return `${instances.length} resources in state, ${instances.filter((i) => i.status === "tainted").length} tainted`;
+}
+
+describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt: "SIGKILL" }])(
+  "interrupted cdktf ($interrupt) while hooks run, then run again",
+  ({ interrupt }) => {
+    let kms: LocalKms;
+    const dir = project();
+    const stackDir = path.join(dir, "cdktf.out", "stacks", STACK);
+    const names = Array.from({ length: COUNT }, (_, i) => `interrupted-${i}`).sort();
+
+    const env = (description: string): NodeJS.ProcessEnv => {
+      const vars = terraformEnv(dir, {
+        KMS_URL: kms.kmsUrl,
+        OCTOPUS_URL: kms.octopusUrl,
+        KMS_CLIENT_ID: kms.clientId,
+        KMS_CLIENT_SECRET: kms.clientSecret,
+        OCTOPUS_API_KEY: kms.octopusApiKey,
+        DESCRIPTION: description,
+        CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
+        DISABLE_VERSION_CHECK: "true",
+        CI: "true",
+        // The hooks' private run directories (token cache, markers) live here, so the test sees what a
+        // killed run leaves behind.
+        TMPDIR: path.join(dir, "tmp"),
+      });
+      delete vars.TF_DATA_DIR; // cdktf keeps terraform's working data in the stack directory
+      return vars;
+    };
+
+    /** Runs cdktf in its own process group; `interruptWhen` decides when to signal it. */
+    const cdktf = async (args: string[], description: string, interruptWhen?: () => boolean): Promise<TfResult & { interruptedAt?: number; killedAfterGrace: boolean; state: string; lingeredMs: number }> => {
+      const started = Date.now();
+      const child = spawn(CDKTF, args, { cwd: dir, env: env(description), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number>((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : -1))));
+      let interruptedAt: number | undefined;
+      let killedAfterGrace = false;
+      if (interruptWhen) {
+        const deadline = Date.now() + 120_000;
+        while (!interruptWhen() && Date.now() < deadline) await sleep(25);
+        interruptedAt = Date.now() - started;
+        const group = -child.pid!;
+        process.kill(group, interrupt);
+        if (interrupt === "SIGINT") {
+          const stillRunning = await Promise.race([exited.then(() => false), sleep(GRACE_MS).then(() => true)]);
+          if (stillRunning) {
+            killedAfterGrace = true;
+            process.kill(group, "SIGKILL");
+          }
+        }
+      }
+      const code = await exited;
+      const state = stateSummary(path.join(dir, `terraform.${STACK}.tfstate`));
+      const ms = Date.now() - started;
+      // Whatever cdktf left running (terraform, hooks) must end by itself before the next run.
+      const lingerStart = Date.now();
+      while (processesIn(dir).length > 0) {
+        if (Date.now() - lingerStart > 60_000) throw new Error(`processes still running in ${dir}: ${processesIn(dir).join(", ")}`);
+        await sleep(100);
+      }
+      return { code, output, ms, interruptedAt, killedAfterGrace, state, lingeredMs: Date.now() - lingerStart };
+    };
+
+    const deploy = (description: string, interruptWhen?: () => boolean) => cdktf(["deploy", "--auto-approve"], description, interruptWhen);
+    const destroyAll = (description: string, interruptWhen?: () => boolean) => cdktf(["destroy", "--auto-approve"], description, interruptWhen);
+
+    /** Exactly the declared connections, once each, with the declared description. */
+    const expectDeclared = (description: string) => {
+      const live = kms.connections().map((c) => ({ name: c.name, description: c.description }));
+      expect(live.sort((a, b) => a.name.localeCompare(b.name))).toEqual(names.map((name) => ({ name, description })));
+    };
+    /** Terraform sees nothing to do (the state matches the configuration). */
+    const expectNoChange = async (description: string) => {
+      const planned = await tf(stackDir, ["plan", "-input=false", "-no-color", "-detailed-exitcode"], env(description));
+      expect({ code: planned.code, output: planned.code === 0 ? "" : planned.output }).toEqual({ code: 0, output: "" });
+    };
+    const report = (step: string, r: { ms: number; interruptedAt?: number; killedAfterGrace: boolean; state: string; lingeredMs: number; code: number }) =>
+      process.stderr.write(
+        `interrupt ${interrupt} ${step}: ${r.interruptedAt === undefined ? "" : `signal after ${r.interruptedAt} ms${r.killedAfterGrace ? " (and SIGKILL after the grace period)" : ""}, `}` +
+          `cdktf exited ${r.code} after ${r.ms} ms, leftover processes ended ${r.lingeredMs} ms later; ${r.state}; KMS: ${kms.connections().length} connections\n`,
+      );
+
+    beforeAll(async () => {
+      kms = await startLocalKms({ readLimit: 0, writeLimit: 0 });
+    });
+    afterAll(async () => {
+      await kms?.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    test("create: interrupted while the last creates are committed but not answered; the next deploy converges", async () => {
+      kms.setLatency(LATENCY_MS);
+      kms.clearRequests();
+      // Terraform runs 10 hooks at a time: the first 10 creates complete, then the last 2 are committed
+      // by the KMS and the signal arrives before their answers.
+      const interrupted = await deploy("first", () => kms.connections().length >= COUNT - 1);
+      report("create", interrupted);
+      expect(interrupted.code).not.toBe(0);
+
+      kms.setLatency(0);
+      kms.clearRequests();
+      const again = await deploy("first");
+      report("create, run again", again);
+      expect(again.code).toBe(0);
+      expectDeclared("first");
+      await expectNoChange("first");
+    });
+
+    test("change: interrupted after some PATCHes; the next deploy applies the rest, same ids", async () => {
+      const ids = new Map(kms.connections().map((c) => [c.name, c.id]));
+      kms.setLatency(LATENCY_MS);
+      kms.clearRequests();
+      const interrupted = await deploy("second", () => kms.connections().filter((c) => c.description === "second").length >= COUNT / 3);
+      report("change", interrupted);
+      expect(interrupted.code).not.toBe(0);
+
+      kms.setLatency(0);
+      kms.clearRequests();
+      const again = await deploy("second");
+      report("change, run again", again);
+      expect(again.code).toBe(0);
+      expectDeclared("second");
+      expect(new Map(kms.connections().map((c) => [c.name, c.id]))).toEqual(ids);
+      await expectNoChange("second");
+    });
+
+    test("destroy: interrupted after some DELETEs; the next destroy leaves none", async () => {
+      kms.setLatency(LATENCY_MS);
+      kms.clearRequests();
+      const interrupted = await destroyAll("second", () => kms.connections().length <= COUNT - COUNT / 3);
+      report("destroy", interrupted);
+      // Not asserted: cdktf destroy interrupted by SIGINT exits 0 (cdktf 0.21), although it did not finish.
+
+      kms.setLatency(0);
+      kms.clearRequests();
+      const again = await destroyAll("second");
+      report("destroy, run again", again);
+      expect(again.code).toBe(0);
+      expect(kms.connections()).toEqual([]);
+    });
+  },
+);
