@@ -42,8 +42,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * The terraform process that started this hook, read when the hook starts. A hook that outlives a
+ * killed terraform is re-parented (often to pid 1, which never ends): reading the parent later would
+ * put its files in a directory of no run, which is never pruned and is shared by the leftover hooks
+ * of every killed run.
+ */
+const startedBy = process.ppid;
+
 /** The directory of the current Terraform run, created on first use; undefined when unsafe. */
-export function runDir(parentPid = process.ppid): string | undefined {
+export function runDir(parentPid = startedBy): string | undefined {
   const base = privateBaseDir();
   if (!base) return undefined;
   const dir = path.join(base, `${parentPid}-${startTime(parentPid)}`);

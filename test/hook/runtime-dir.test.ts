@@ -75,6 +75,20 @@ describe("runDir", () => {
     expect(path.basename(runDir()!)).toMatch(new RegExp(`^${process.ppid}-`));
   });
 
+  test("keeps the parent the hook started with: a hook that outlives a killed terraform is re-parented, not moved", () => {
+    const terraform = process.ppid;
+    let late: typeof runDir | undefined;
+    jest.isolateModules(() => {
+      late = (require("../../lib/hook/runtime-dir") as typeof import("../../lib/hook/runtime-dir")).runDir;
+    });
+    const reparented = jest.replaceProperty(process, "ppid", 1);
+    try {
+      expect(path.basename(late!()!)).toMatch(new RegExp(`^${terraform}-`));
+    } finally {
+      reparented.restore();
+    }
+  });
+
   test("prunes directories of ended runs and of reused pids, keeps live runs and foreign entries", () => {
     const live = runDir(process.pid)!;
     fs.writeFileSync(path.join(live, "keep-me"), "");
