@@ -172,6 +172,15 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
       const live = kms.connections().map((c) => ({ name: c.name, description: c.description }));
       expect(live.sort((a, b) => a.name.localeCompare(b.name))).toEqual(names.map((name) => ({ name, description })));
     };
+    /**
+     * The hooks' private run directories left in TMPDIR: after a complete run, only that run's (the
+     * first hook of a run prunes those of ended runs; a hook that outlived a killed terraform must not
+     * have made one of its own under its new parent, such as pid 1, which is never pruned).
+     */
+    const runDirs = () => {
+      const tmp = path.join(dir, "tmp");
+      return fs.readdirSync(tmp).flatMap((base) => fs.readdirSync(path.join(tmp, base)));
+    };
     /** Terraform sees nothing to do (the state matches the configuration). */
     const expectNoChange = async (description: string) => {
       const planned = await tf(stackDir, ["plan", "-input=false", "-no-color", "-detailed-exitcode"], env(description));
@@ -205,6 +214,7 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
       const again = await deploy("first");
       report("create, run again", again);
       expect(again.code).toBe(0);
+      expect(runDirs()).toHaveLength(1);
       expectDeclared("first");
       await expectNoChange("first");
     });
@@ -222,6 +232,7 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
       const again = await deploy("second");
       report("change, run again", again);
       expect(again.code).toBe(0);
+      expect(runDirs()).toHaveLength(1);
       expectDeclared("second");
       expect(new Map(kms.connections().map((c) => [c.name, c.id]))).toEqual(ids);
       await expectNoChange("second");
