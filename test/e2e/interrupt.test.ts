@@ -200,11 +200,11 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    test("create: interrupted while the last creates are committed but not answered; the next deploy converges", async () => {
+    test("create: interrupted while creates are committed but not answered; the next deploy converges", async () => {
       kms.setLatency(LATENCY_MS);
       kms.clearRequests();
-      // Terraform runs 10 hooks at a time: the first 10 creates complete, then the last 2 are committed
-      // by the KMS and the signal arrives before their answers.
+      // The signal arrives once 11 of the 12 connections are committed in the KMS, while most of their
+      // hooks still wait for the (delayed) answers: they are killed, their resources tainted.
       const interrupted = await deploy("first", () => kms.connections().length >= COUNT - 1);
       report("create", interrupted);
       expect(interrupted.code).not.toBe(0);
@@ -250,6 +250,22 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
       const again = await destroyAll("second");
       report("destroy, run again", again);
       expect(again.code).toBe(0);
+      expect(kms.connections()).toEqual([]);
+    });
+
+    // Known limit, construct level: after an interrupted deploy, the connections whose create hooks
+    // were killed after the KMS committed them belong to tainted resources, and Terraform runs no
+    // destroy hook for a tainted resource, so a destroy (instead of a deploy, which converges) leaves
+    // them in the KMS. Passes once the construct deletes them (see the report of this test's author).
+    (interrupt === "SIGINT" ? test.failing : test.skip)("destroy right after an interrupted deploy deletes every connection", async () => {
+      kms.setLatency(LATENCY_MS);
+      kms.clearRequests();
+      const interrupted = await deploy("first", () => kms.connections().length >= COUNT - 1);
+      report("create, before a destroy", interrupted);
+      kms.setLatency(0);
+      const destroyed = await destroyAll("first");
+      report("destroy after the interrupted create", destroyed);
+      expect(destroyed.code).toBe(0);
       expect(kms.connections()).toEqual([]);
     });
   },
