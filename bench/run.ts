@@ -74,7 +74,7 @@ function parseArgs(argv: readonly string[]): Options {
 function plan(quick: boolean) {
   return quick
     ? { budgetMs: 110_000, p1Reps: 5, p1Warmup: 1, rssReps: 1, p4N: 20, p4Reps: 1, p4Warmup: false, p5N: 10, p5Reps: 1, p5LatencyReps: 1, p3N: 2, p7Ns: [1, 10, 20], p7SynthReps: 1, p7DeployNs: [1], p7DeployReps: 1 }
-    : { budgetMs: 540_000, p1Reps: 15, p1Warmup: 2, rssReps: 3, p4N: 500, p4Reps: 3, p4Warmup: true, p5N: 50, p5Reps: 3, p5LatencyReps: 2, p3N: 5, p7Ns: [1, 10, 50, 200], p7SynthReps: 1, p7DeployNs: [1, 10, 200], p7DeployReps: 1 };
+    : { budgetMs: 540_000, p1Reps: 15, p1Warmup: 2, rssReps: 3, p4N: 500, p4Reps: 3, p4Warmup: true, p5N: 50, p5Reps: 3, p5LatencyReps: 2, p3N: 5, p7Ns: [1, 10, 50, 200], p7SynthReps: 2, p7DeployNs: [1, 10, 200], p7DeployReps: 1 };
 }
 
 // ---------------------------------------------------------------------------------------------
