@@ -23,23 +23,32 @@ export function privateBaseDir(tmp = os.tmpdir()): string | undefined {
   return base;
 }
 
-/** Start time of a process (Linux: /proc/<pid>/stat field 22), to tell a pid from a reused one. */
-function startTime(pid: number): string {
+/** The fields of /proc/<pid>/stat after the command name (Linux), or undefined. */
+function procStat(pid: number): string[] | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "0";
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
-    return "0";
+    return undefined;
   }
 }
 
+/** Start time of a process (Linux: /proc/<pid>/stat field 22), to tell a pid from a reused one. */
+function startTime(pid: number): string {
+  return procStat(pid)?.[19] ?? "0";
+}
+
+/**
+ * Whether a process still runs. A zombie does not: a terraform that ended after its parent (cdktf)
+ * was killed waits to be reaped by pid 1, which in a container without an init may never happen.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  return procStat(pid)?.[0] !== "Z";
 }
 
 /**

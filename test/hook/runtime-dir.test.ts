@@ -104,6 +104,31 @@ describe("runDir", () => {
     expect(fs.existsSync(path.join(live, "keep-me"))).toBe(true);
   });
 
+  test("prunes the directory of a run whose terraform ended but was not reaped (a zombie)", async () => {
+    // `sleep 0` exits and stays a zombie: its parent (the shell, replaced by `sleep 3`) never waits.
+    const { spawn } = await import("node:child_process");
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 3"], { stdio: ["ignore", "pipe", "ignore"] });
+    const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()))));
+    try {
+      let state = "";
+      for (let i = 0; i < 100 && state !== "Z"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        const stat = fs.readFileSync(`/proc/${zombie}/stat`, "utf8");
+        state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]!;
+      }
+      expect(state).toBe("Z");
+      const stat = fs.readFileSync(`/proc/${zombie}/stat`, "utf8");
+      const started = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+      runDir(process.pid);
+      const ended = path.join(base(), `${zombie}-${started}`);
+      fs.mkdirSync(ended, { mode: 0o700 });
+      runDir(process.ppid); // a new run directory: prunes
+      expect(fs.existsSync(ended)).toBe(false);
+    } finally {
+      parent.kill();
+    }
+  });
+
   test("undefined when the base directory is unsafe", () => {
     fs.mkdirSync(base(), { mode: 0o700 });
     fs.chmodSync(base(), 0o777);
