@@ -5,7 +5,7 @@ export { KmsClient, KmsClientOptions, RequestEvent } from "./kms/client";
 export { KmsAuth, kmsAuthFromEnv, KMS_ENV } from "./kms/credentials";
 export { ConfigError, KmsApiError, KmsUnavailableError, KmsResponseError } from "./kms/errors";
 export { Connection } from "./kms/schemas";
-export { Transport, OutboundRequest, OutboundResponse, fetchTransport } from "./kms/outbound";
+export { Transport, OutboundRequest, OutboundResponse, httpTransport } from "./kms/outbound";
 export { readConnection, ReadConnectionOptions } from "./read";
 export { RemovedConnectionOptions } from "./construct/removed";
 export { describePlan, renderPlanExplanation, PlanExplanation, PlannedConnection } from "./stacks/plan";

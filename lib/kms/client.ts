@@ -5,7 +5,7 @@
  */
 import { KmsAuth } from "./credentials";
 import { CERTIFICATE_HINT, ConfigError, KmsApiError, KmsErrorContext, KmsResponseError, KmsUnavailableError } from "./errors";
-import { OutboundResponse, Transport, fetchTransport } from "./outbound";
+import { OutboundResponse, Transport, httpTransport } from "./outbound";
 import { DEFAULT_RETRY_POLICY, RetryPolicy, describeNetworkError, isCertificateError, isRetryableNetworkError, isRetryableStatus, retryDelayMs } from "./retry";
 import {
   Connection,
@@ -41,7 +41,7 @@ export interface KmsClientOptions {
   readonly kmsUrl: string;
   /** Credentials, usually from {@link kmsAuthFromEnv}. */
   readonly auth: KmsAuth;
-  /** How requests are sent. @default fetchTransport */
+  /** How requests are sent. @default httpTransport */
   readonly transport?: Transport;
   /** Retry and timeout policy. @default DEFAULT_RETRY_POLICY */
   readonly retry?: Partial<RetryPolicy>;
@@ -72,7 +72,7 @@ export class KmsClient {
 
   constructor(private readonly options: KmsClientOptions) {
     this.kmsUrl = options.kmsUrl.replace(/\/+$/, "");
-    // Node's NODE_TLS_REJECT_UNAUTHORIZED=0 would silently turn off certificate checks for fetch: the
+    // Node's NODE_TLS_REJECT_UNAUTHORIZED=0 would silently turn off certificate checks: the
     // KMS gets the Octopus API key and the KMS credentials, so the client refuses instead.
     if (!options.transport && /^https:/i.test(this.kmsUrl) && process.env.NODE_TLS_REJECT_UNAUTHORIZED === "0") {
       throw new ConfigError(
@@ -80,7 +80,7 @@ export class KmsClient {
           "(nothing was sent). Unset it; for a KMS whose certificate comes from a private CA, set NODE_EXTRA_CA_CERTS to the CA's PEM file.",
       );
     }
-    this.transport = options.transport ?? fetchTransport;
+    this.transport = options.transport ?? httpTransport;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.tokenCache = options.tokenCache ?? new MemoryTokenCache();
     this.random = options.random ?? Math.random;

@@ -47,7 +47,7 @@ const RETRYABLE_CODES = new Set([
 
 /** Network failures (reset, refused, timeouts) are transient; TLS and URL errors are not. */
 export function isRetryableNetworkError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
+  if (!isErrorLike(err)) return false;
   if (err.name === "TimeoutError" || err.name === "AbortError") return true;
   const code = errorCode(err) ?? errorCode(err.cause);
   return code !== undefined && RETRYABLE_CODES.has(code);
@@ -55,18 +55,26 @@ export function isRetryableNetworkError(err: unknown): boolean {
 
 /** TLS certificate failures (untrusted issuer, self-signed, expired, wrong host name): never transient. */
 export function isCertificateError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
+  if (!isErrorLike(err)) return false;
   const code = errorCode(err) ?? errorCode(err.cause);
   return code !== undefined && /CERT|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT/.test(code);
 }
 
 /** A one-line description of a network failure (no URL credentials: the client never puts any in URLs). */
 export function describeNetworkError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
+  if (!isErrorLike(err)) return String(err);
   if (err.name === "TimeoutError" || err.name === "AbortError") return "no answer before the attempt timeout";
   const code = errorCode(err) ?? errorCode(err.cause);
-  const causeMessage = err.cause instanceof Error ? err.cause.message : undefined;
+  const causeMessage = isErrorLike(err.cause) ? err.cause.message : undefined;
   return [code, causeMessage ?? err.message].filter(Boolean).join(": ");
+}
+
+/**
+ * Whether `err` looks like an Error. Not `instanceof`: errors made by Node's internals belong to
+ * another realm under test runners that sandbox globals (jest), and would not be classified.
+ */
+function isErrorLike(err: unknown): err is Error {
+  return typeof err === "object" && err !== null && typeof (err as { name?: unknown }).name === "string" && typeof (err as { message?: unknown }).message === "string";
 }
 
 function errorCode(err: unknown): string | undefined {

@@ -1,6 +1,7 @@
 /** The default transport (global fetch) against a local HTTP server. */
 import * as http from "node:http";
-import { fetchTransport } from "../../lib/kms/outbound";
+import { httpTransport } from "../../lib/kms/outbound";
+import { isRetryableNetworkError } from "../../lib/kms/retry";
 
 interface Seen {
   method?: string;
@@ -39,7 +40,7 @@ test("sends method, headers and body; returns status, lower-case headers and the
     res.writeHead(201, { "Content-Type": "application/json", "X-Request-Id": "abc", "Retry-After": "3" });
     res.end('{"ok":true}');
   };
-  const res = await fetchTransport({
+  const res = await httpTransport({
     method: "PATCH",
     url: `${base}/api/v1/x?projectId=p`,
     headers: { authorization: "Bearer t", "content-type": "application/json" },
@@ -60,7 +61,7 @@ test("error statuses resolve (the client decides what they mean)", async () => {
     res.writeHead(503);
     res.end("down");
   };
-  await expect(fetchTransport({ method: "GET", url: `${base}/`, headers: {}, timeoutMs: 5_000 })).resolves.toEqual(expect.objectContaining({ status: 503, body: "down" }));
+  await expect(httpTransport({ method: "GET", url: `${base}/`, headers: {}, timeoutMs: 5_000 })).resolves.toEqual(expect.objectContaining({ status: 503, body: "down" }));
 });
 
 test("redirects are not followed (the bearer token never goes to another host)", async () => {
@@ -73,7 +74,7 @@ test("redirects are not followed (the bearer token never goes to another host)",
       res.end("followed");
     }
   };
-  const res = await fetchTransport({ method: "GET", url: `${base}/start`, headers: { authorization: "Bearer secret" }, timeoutMs: 5_000 });
+  const res = await httpTransport({ method: "GET", url: `${base}/start`, headers: { authorization: "Bearer secret" }, timeoutMs: 5_000 });
   expect(res.status).toBe(302);
   expect(seen).toHaveLength(1);
 });
@@ -86,16 +87,17 @@ test("an answer slower than timeoutMs rejects with a TimeoutError", async () => 
     }, 1_000);
   };
   const started = Date.now();
-  const err = await fetchTransport({ method: "GET", url: `${base}/slow`, headers: {}, timeoutMs: 100 }).catch((e: unknown) => e);
+  const err = await httpTransport({ method: "GET", url: `${base}/slow`, headers: {}, timeoutMs: 100 }).catch((e: unknown) => e);
   expect((err as { name?: string }).name).toBe("TimeoutError");
   expect(Date.now() - started).toBeLessThan(900);
 });
 
-test("connection refused rejects with the code in the cause", async () => {
+test("connection refused rejects with the code, which the retry policy classifies as transient", async () => {
   const probe = http.createServer();
   await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
   const port = (probe.address() as { port: number }).port;
   await new Promise((resolve) => probe.close(resolve));
-  const err = (await fetchTransport({ method: "GET", url: `http://127.0.0.1:${port}/`, headers: {}, timeoutMs: 2_000 }).catch((e: unknown) => e)) as { cause?: { code?: string } };
-  expect(err.cause?.code).toBe("ECONNREFUSED");
+  const err = (await httpTransport({ method: "GET", url: `http://127.0.0.1:${port}/`, headers: {}, timeoutMs: 2_000 }).catch((e: unknown) => e)) as { code?: string };
+  expect(err.code).toBe("ECONNREFUSED");
+  expect(isRetryableNetworkError(err)).toBe(true);
 });
