@@ -8,8 +8,9 @@
  * removalPolicy is the one in force when the connection was created (the construct warns).
  * Both engines build the same three resources.
  */
-import { DataResource, Fn, LocalExecProvisioner, TerraformResource } from "cdktf";
+import { Fn, LocalExecProvisioner, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
+import { TerraformData } from "./terraform-data";
 
 /** The declaration record stored on the connection resource (what the hooks read back). */
 export type DeclarationRecord = Readonly<Record<string, string | number | boolean | null>>;
@@ -38,7 +39,7 @@ const pick = (record: DeclarationRecord, keys: readonly string[]) => Object.from
 export const terraformDataEngine: HookEngine = {
   resourceType: "terraform_data",
   connection(scope, declaration, identity, hooks) {
-    return new DataResource(scope, "connection", {
+    return new TerraformData(scope, "connection", {
       triggersReplace: pick(declaration, identity),
       input: declaration,
       provisioners: hooks("${jsonencode(self.input)}"),
@@ -46,7 +47,7 @@ export const terraformDataEngine: HookEngine = {
   },
   hookResource(scope, id, connection, _declaration, triggers, hooks, dependsOn) {
     // The connection's `output` mirrors its `input`, which is updated in place before this runs.
-    return new DataResource(scope, id, { triggersReplace: triggers, provisioners: hooks(Fn.jsonencode((connection as DataResource).output)), dependsOn });
+    return new TerraformData(scope, id, { triggersReplace: triggers, provisioners: hooks(Fn.jsonencode((connection as TerraformData).output)), dependsOn });
   },
 };
 
