@@ -10,12 +10,12 @@ import { Connection, OCTOPUS_METHOD, UpdateConnectionBody } from "../kms/schemas
 import type { KmsClient } from "../kms/client";
 
 /** The part of the KMS client the operations use (tests pass fakes of it). */
-export type ConnectionApi = Pick<KmsClient, "getByName" | "create" | "update" | "delete">;
+export type ConnectionApi = Pick<KmsClient, "getByName" | "list" | "create" | "update" | "delete">;
 
 /** What an operation did. */
 export interface Outcome {
   /** The action, as printed. */
-  readonly action: "created" | "adopted" | "updated" | "renamed" | "in sync" | "unchanged" | "deleted" | "already gone" | "retained";
+  readonly action: "created" | "re-created" | "adopted" | "updated" | "renamed" | "in sync" | "unchanged" | "deleted" | "already gone" | "retained";
   /** The connection as the KMS last returned it, when there is one. */
   readonly connection?: Connection;
   /** Which fields were sent, for updates. */
@@ -86,7 +86,7 @@ export async function updateConnection(input: OperationInput, flags: UpdateFlags
     live = await api.getByName(decl.renamedFrom, decl.projectId);
     renamed = live !== undefined;
   }
-  if (!live) throw new ConfigError(notFoundMessage(decl));
+  if (!live) return recreateMissing(input);
 
   const patch: { -readonly [K in keyof UpdateConnectionBody]: UpdateConnectionBody[K] } = {};
   if (live.name !== decl.name) patch.name = decl.name;
@@ -96,6 +96,23 @@ export async function updateConnection(input: OperationInput, flags: UpdateFlags
   if (fields.length === 0) return { action: "in sync", connection: live };
   const connection = await api.update(live.id, patch);
   return { action: renamed ? "renamed" : "updated", connection, fields };
+}
+
+/**
+ * The connection this construct created is not there under its name. Either `name` was changed
+ * without `renamedFrom` (then a connection with the same instance URL and description is in the
+ * scope: refuse, nothing changed, and name it), or it does not exist: deleted outside Terraform, or
+ * a deploy was killed after Terraform recorded the connection resource but before its create hook's
+ * POST. Then it is created again, so that a deploy after an interrupted one converges.
+ */
+async function recreateMissing(input: OperationInput): Promise<Outcome> {
+  const { api, decl } = input;
+  const lookalike = (await api.list(decl.projectId)).find(
+    (c) => (c.projectId ?? undefined) === decl.projectId && c.credentials.instanceUrl === decl.instanceUrl && (c.description ?? "") === (decl.description ?? ""),
+  );
+  if (lookalike) throw new ConfigError(notFoundMessage(decl, lookalike.name));
+  const created = await createConnection(input);
+  return { ...created, action: "re-created" };
 }
 
 /** Delete: find by name (or `renamedFrom`, if a rename never applied) and DELETE; gone already is fine. */
@@ -152,10 +169,10 @@ function credentialFields(live: Connection, decl: Declaration): string[] {
   return live.credentials.instanceUrl !== decl.instanceUrl ? ["instanceUrl"] : ["apiKey"];
 }
 
-function notFoundMessage(decl: Declaration): string {
+function notFoundMessage(decl: Declaration, lookalike: string): string {
   return (
-    `no connection named "${decl.name}" exists in ${scopeOf(decl)}, although ${decl.path} created one in an earlier deploy. Nothing was changed. ` +
-    `If you renamed it in code, set renamedFrom to its previous name: the connection is then renamed in place and keeps its id. ` +
+    `no connection named "${decl.name}" exists in ${scopeOf(decl)}, although ${decl.path} created one in an earlier deploy, and "${lookalike}" there has the same instance URL and description. Nothing was changed. ` +
+    `If you renamed it in code, set renamedFrom: "${lookalike}" (its previous name): the connection is then renamed in place and keeps its id. ` +
     `If it was deleted outside Terraform (check with: npx cdktf-kms-octopus get ${decl.name}${decl.projectId ? ` --project ${decl.projectId}` : ""}), ` +
     `create it again by replacing its resource: terraform apply -replace='${decl.address}' in the stack's directory under cdktf.out/stacks.`
   );

@@ -30,7 +30,7 @@ describeE2E("behaviour", () => {
     const result = await f.deploy({ name: "octo-other" });
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/no connection named "octo-other" exists in the organization/);
-    expect(result.output).toMatch(/set renamedFrom to its previous name/);
+    expect(result.output).toMatch(/set renamedFrom: "octo-main" \(its previous name\)/);
     expect(result.output).toMatch(/terraform apply -replace='terraform_data\.octopus_connection_[0-9A-F]{8}'/);
     expect(kms.connections()).toEqual(before);
     // Saying what was meant converges: renamedFrom renames the same connection.
@@ -70,6 +70,16 @@ describeE2E("behaviour", () => {
     } finally {
       await Promise.all([first.close(), second.close()]);
     }
+  });
+
+  test("an update of a connection deleted outside Terraform creates it again", async () => {
+    const f = new Fixture(kms, "apiKey", kms.octopusApiKey);
+    expect((await f.deploy({ description: "one" })).code).toBe(0);
+    await api(kms).delete(kms.connections()[0]!.id);
+    const result = await f.deploy({ description: "two" });
+    expect(result.code).toBe(0);
+    expect(kms.connections()).toEqual([expect.objectContaining({ name: NAME, description: "two" })]);
+    expect(hookLines(result.output)).toEqual([expect.stringMatching(/^re-created octopus-deploy connection "octo-main"/)]);
   });
 
   test("destroy of a connection already deleted outside Terraform succeeds", async () => {

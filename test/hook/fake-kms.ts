@@ -169,6 +169,11 @@ export class FakeConnectionApi implements ConnectionApi {
     return this.find(name, projectId ?? null)?.conn;
   }
 
+  async list(projectId?: string): Promise<Connection[]> {
+    this.log.push(`list${projectId ? ` ${projectId}` : ""}`);
+    return [...this.store.values()].map((s) => s.conn).filter((c) => projectId === undefined || c.projectId === projectId);
+  }
+
   async create(body: CreateConnectionBody): Promise<Connection> {
     this.log.push(`create ${body.name}`);
     this.bodies.push(body);

@@ -273,24 +273,32 @@ describe("update", () => {
     expect(api.log).toEqual(["getByName my-conn"]);
   });
 
-  test("not found without renamedFrom: error mentions renamedFrom and the replace command; nothing sent", async () => {
+  test("not found without renamedFrom, a look-alike in the scope: error names it for renamedFrom; nothing changed", async () => {
     const api = new FakeConnectionApi();
     api.add("old-conn");
     const err = await rejection(updateConnection({ api, decl: decl(), apiKey: neverKey }, created));
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain('no connection named "my-conn" exists in the organization');
-    expect(err.message).toContain("set renamedFrom to its previous name");
+    expect(err.message).toContain('set renamedFrom: "old-conn"');
     expect(err.message).toContain("terraform apply -replace='terraform_data.octopus_connection_A13CABB9'");
     expect(err.message).toContain("Nothing was changed");
-    expect(api.log).toEqual(["getByName my-conn"]);
+    expect(api.log).toEqual(["getByName my-conn", "list"]);
   });
 
-  test("not found under either name: two lookups, nothing sent", async () => {
+  test("not found and no look-alike (deleted outside, or a killed deploy never POSTed): created again", async () => {
     const api = new FakeConnectionApi();
-    const err = await rejection(updateConnection({ api, decl: decl({ projectId: UUID, renamedFrom: "old-conn" }), apiKey: neverKey }, created));
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toContain(`--project ${UUID}`);
-    expect(api.log).toEqual([`getByName my-conn ${UUID}`, `getByName old-conn ${UUID}`]);
+    api.add("other", { instanceUrl: "https://elsewhere.octopus.app" });
+    const out = await updateConnection({ api, decl: decl(), apiKey: () => API_KEY }, created);
+    expect(out.action).toBe("re-created");
+    expect(api.log).toEqual(["getByName my-conn", "list", "create my-conn"]);
+    expect(api.find("my-conn")?.apiKey).toBe(API_KEY);
+  });
+
+  test("not found under either name: two lookups, a list, then created again in the project", async () => {
+    const api = new FakeConnectionApi();
+    const out = await updateConnection({ api, decl: decl({ projectId: UUID, renamedFrom: "old-conn" }), apiKey: () => API_KEY }, created);
+    expect(out.action).toBe("re-created");
+    expect(api.log).toEqual([`getByName my-conn ${UUID}`, `getByName old-conn ${UUID}`, `list ${UUID}`, "create my-conn"]);
   });
 });
 
