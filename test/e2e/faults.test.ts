@@ -8,19 +8,17 @@
  *    duplicate, each as declared (same ids after the change), then none. Universal Auth throughout;
  *    on seeds with the token cache off every hook logs in itself, so logins get faults too.
  *    Timing: attempts time out after 2 s (KMS_OCTOPUS_REQUEST_TIMEOUT=2), stalls hold 3 s,
- *    429s say Retry-After 1, terraform runs with -parallelism=10. Measured on 2 shared cores: about
+ *    429s say Retry-After 1, terraform runs with -parallelism=10. Measured on 2 shared cores: 170 to
  *    225 s for the 5 seeds (15 terraform runs of 150 resources), so every seed keeps every fault kind,
  *    stalls included; most of the time is the hook processes and terraform itself, not the faults.
  * 2. Lost responses: a create, update or delete whose response is dropped after the KMS committed it
  *    converges on the retry; when every retry is lost too, on the next apply; no duplicate, no orphan.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { App, LocalBackend, TerraformStack } from "cdktf";
 import { OctopusDeployConnection } from "../../lib";
 import { FaultKind, FaultOptions, LocalKms, RequestLogEntry, startLocalKms } from "../../lib/testing";
 import { FaultPlan } from "../../lib/testing/faults";
-import { apply, describeE2E, destroy, hookLines, plan, terraformEnv, tf, TfResult, workDir } from "./harness";
+import { apply, describeE2E, destroy, hookLines, plan, synth, terraformEnv, tf, TfResult, workDir } from "./harness";
 
 jest.setTimeout(600_000);
 
@@ -63,20 +61,6 @@ const SCENARIOS: Scenario[] = steadySeeds(5).map((seed, i) => ({
   tokenCache: i % 2 === 0 ? "0" : "1",
   change: i % 3 === 1 ? "instanceUrl" : "description",
 }));
-
-/**
- * Like the harness's `synth`, without cdktf's construct validations: cdktf's `DataResource` adds one
- * that runs `terraform version` in a child process, once per terraform_data, which for 150 resources
- * costs ~6 s per synth (reported to the construct owners). Nothing else is validated here.
- */
-function synthFast(dir: string, build: (stack: TerraformStack) => void): string {
-  const app = new App({ outdir: path.join(dir, "out"), skipValidation: true });
-  const stack = new TerraformStack(app, "test");
-  new LocalBackend(stack, { path: path.join(dir, "terraform.tfstate") });
-  build(stack);
-  app.synth();
-  return path.join(dir, "out", "stacks", "test");
-}
 
 interface Declared {
   readonly name: string;
@@ -139,7 +123,7 @@ describeE2E.each(SCENARIOS)("faults, seed $seed: 50 connections, token cache $to
     });
 
   const build = (declared: Declared[]) => {
-    stackDir = synthFast(dir, (stack) => {
+    stackDir = synth(dir, (stack) => {
       for (const d of declared) new OctopusDeployConnection(stack, d.name, { ...d, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
     });
   };
@@ -227,7 +211,7 @@ describeE2E("lost responses: the KMS commits, the answer is dropped", () => {
   // A static token and one connection: the requests are sequential, so a seed pins which one is dropped.
   const env = (extra: NodeJS.ProcessEnv = {}) => terraformEnv(dir, { KMS_TOKEN: kms.token, OCTOPUS_API_KEY: kms.octopusApiKey, ...extra });
   const build = (description: string) => {
-    stackDir = synthFast(dir, (stack) => {
+    stackDir = synth(dir, (stack) => {
       new OctopusDeployConnection(stack, "lost", { name: NAME, description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
     });
   };
