@@ -86,7 +86,7 @@ export async function updateConnection(input: OperationInput, flags: UpdateFlags
     live = await api.getByName(decl.renamedFrom, decl.projectId);
     renamed = live !== undefined;
   }
-  if (!live) return recreateMissing(input);
+  if (!live) return recreateMissing(input, !flags.sendCredentials);
 
   const patch: { -readonly [K in keyof UpdateConnectionBody]: UpdateConnectionBody[K] } = {};
   if (live.name !== decl.name) patch.name = decl.name;
@@ -104,12 +104,19 @@ export async function updateConnection(input: OperationInput, flags: UpdateFlags
  * scope: refuse, nothing changed, and name it), or it does not exist: deleted outside Terraform, or
  * a deploy was killed after Terraform recorded the connection resource but before its create hook's
  * POST. Then it is created again, so that a deploy after an interrupted one converges.
+ *
+ * Only the update hook (`checkLookalike`), which is what a rename runs, looks for a look-alike. After
+ * a killed deploy the credentials hook runs first (its resource is new), and in a stack of several
+ * connections to one Octopus instance every sibling looks alike (same URL, usually the same or no
+ * description): checking there refused the re-create in exactly the stacks that need it.
  */
-async function recreateMissing(input: OperationInput): Promise<Outcome> {
+async function recreateMissing(input: OperationInput, checkLookalike: boolean): Promise<Outcome> {
   const { api, decl } = input;
-  const lookalike = (await api.list(decl.projectId)).find(
-    (c) => (c.projectId ?? undefined) === decl.projectId && c.credentials.instanceUrl === decl.instanceUrl && (c.description ?? "") === (decl.description ?? ""),
-  );
+  const lookalike = checkLookalike
+    ? (await api.list(decl.projectId)).find(
+        (c) => (c.projectId ?? undefined) === decl.projectId && c.credentials.instanceUrl === decl.instanceUrl && (c.description ?? "") === (decl.description ?? ""),
+      )
+    : undefined;
   if (lookalike) throw new ConfigError(notFoundMessage(decl, lookalike.name));
   const created = await createConnection(input);
   return { ...created, action: "re-created" };

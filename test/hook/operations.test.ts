@@ -294,6 +294,18 @@ describe("update", () => {
     expect(api.find("my-conn")?.apiKey).toBe(API_KEY);
   });
 
+  test("credentials hook after a killed deploy: created again although siblings of the stack look alike", async () => {
+    // The connection resource was recorded but its create hook never POSTed; the other connections of
+    // the stack point at the same Octopus instance with the same (no) description.
+    const api = new FakeConnectionApi();
+    api.add("sibling-1");
+    api.add("sibling-2");
+    const out = await updateConnection({ api, decl: decl(), apiKey: () => API_KEY }, credentials);
+    expect(out.action).toBe("re-created");
+    expect(api.log).toEqual(["getByName my-conn", "create my-conn"]);
+    expect(api.find("my-conn")?.apiKey).toBe(API_KEY);
+  });
+
   test("not found under either name: two lookups, a list, then created again in the project", async () => {
     const api = new FakeConnectionApi();
     const out = await updateConnection({ api, decl: decl({ projectId: UUID, renamedFrom: "old-conn" }), apiKey: () => API_KEY }, created);
