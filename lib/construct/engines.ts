@@ -6,7 +6,7 @@
  * non-identity fields of the connection resource are recorded at creation (ignore_changes) and the
  * name is part of its identity. Consequence: with null_resource, a rename replaces the connection and
  * removalPolicy is the one in force when the connection was created (the construct warns).
- * Both engines build the same three resources.
+ * Both engines build the same two resources.
  */
 import { Fn, LocalExecProvisioner, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
@@ -19,19 +19,27 @@ export type DeclarationRecord = Readonly<Record<string, string | number | boolea
 export interface HookEngine {
   /** Terraform resource type, for addresses. */
   readonly resourceType: string;
-  /** The connection resource: stores `declaration`, replaced when an `identity` key changes; hooks get `selfEvent`. */
+  /**
+   * The connection resource: stores `declaration`, replaced when an `identity` key changes, records
+   * the `plantimestamp()` of the plan that creates it (`born`, kept afterwards); hooks get `selfEvent`.
+   */
   connection(scope: Construct, declaration: DeclarationRecord, identity: readonly string[], hooks: (selfEvent: string) => LocalExecProvisioner[]): TerraformResource;
-  /** A resource replaced when `triggers` change, whose create hook reads the current `declaration` from `event`. */
-  hookResource(
+  /** Reference to the connection resource's `born` timestamp. */
+  bornAt(connection: TerraformResource): string;
+  /** The sync resource: replaced when `triggers` change; its create hook reads the current `declaration` from `event`. */
+  syncResource(
     scope: Construct,
-    id: string,
     connection: TerraformResource,
     declaration: DeclarationRecord,
     triggers: Readonly<Record<string, string | null>>,
     hooks: (event: string) => LocalExecProvisioner[],
-    dependsOn: TerraformResource[],
   ): TerraformResource;
 }
+
+/** Id of the sync resource of a connection. */
+export const SYNC_ID = "sync";
+/** The plan's timestamp, as Terraform spells it. */
+export const PLAN_TIMESTAMP = "${plantimestamp()}";
 
 const pick = (record: DeclarationRecord, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, record[k]]));
 
@@ -39,15 +47,22 @@ const pick = (record: DeclarationRecord, keys: readonly string[]) => Object.from
 export const terraformDataEngine: HookEngine = {
   resourceType: "terraform_data",
   connection(scope, declaration, identity, hooks) {
-    return new TerraformData(scope, "connection", {
-      triggersReplace: pick(declaration, identity),
+    const resource = new TerraformData(scope, "connection", {
+      triggersReplace: { ...pick(declaration, identity), born: PLAN_TIMESTAMP },
       input: declaration,
       provisioners: hooks("${jsonencode(self.input)}"),
     });
+    // `born` is written when the resource is created and never again. (Terraform 1.11: the attribute
+    // form `triggers_replace.born` ignores that key only; the index form ignored the whole object.)
+    resource.addOverride("lifecycle.ignore_changes", ["triggers_replace.born"]);
+    return resource;
   },
-  hookResource(scope, id, connection, _declaration, triggers, hooks, dependsOn) {
+  bornAt(connection) {
+    return connection.getStringAttribute("triggers_replace.born");
+  },
+  syncResource(scope, connection, _declaration, triggers, hooks) {
     // The connection's `output` mirrors its `input`, which is updated in place before this runs.
-    return new TerraformData(scope, id, { triggersReplace: triggers, provisioners: hooks(Fn.jsonencode((connection as TerraformData).output)), dependsOn });
+    return new TerraformData(scope, SYNC_ID, { triggersReplace: triggers, provisioners: hooks(Fn.jsonencode((connection as TerraformData).output)) });
   },
 };
 
@@ -56,18 +71,22 @@ export const nullResourceEngine: HookEngine = {
   resourceType: "null_resource",
   connection(scope, declaration, identity, hooks) {
     const { resource } = loadNullProvider();
+    const triggers = { ...asStrings(declaration), born: PLAN_TIMESTAMP };
     return new resource.Resource(scope, "connection", {
-      triggers: asStrings(declaration),
-      lifecycle: { ignoreChanges: Object.keys(declaration).filter((k) => !identity.includes(k)).map((k) => `triggers["${k}"]`) },
+      triggers,
+      lifecycle: { ignoreChanges: Object.keys(triggers).filter((k) => !identity.includes(k)).map((k) => `triggers["${k}"]`) },
       provisioners: hooks("${jsonencode(self.triggers)}"),
     });
   },
-  hookResource(scope, id, _connection, declaration, triggers, hooks, dependsOn) {
+  bornAt(connection) {
+    return connection.getStringAttribute("triggers.born");
+  },
+  syncResource(scope, _connection, declaration, triggers, hooks) {
     const { resource } = loadNullProvider();
     // The connection's triggers keep creation-time values for their non-identity keys, so the hook
     // gets the declaration as synthesized now.
     const current = Fn.jsonencode(asStrings(declaration));
-    return new resource.Resource(scope, id, { triggers: asStrings(triggers), provisioners: hooks(current), dependsOn });
+    return new resource.Resource(scope, SYNC_ID, { triggers: asStrings(triggers), provisioners: hooks(current) });
   },
 };
 

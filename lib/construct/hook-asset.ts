@@ -29,23 +29,23 @@ export function hookBundlePath(): string {
 export function hookAsset(stack: TerraformStack): TerraformAsset {
   const existing = stack.node.tryFindChild(HOOK_ASSET_ID);
   if (existing) return existing as TerraformAsset;
-  // The resources are terraform_data (Terraform >= 1.4), written without cdktf's per-resource version
+  // The resources are terraform_data (Terraform >= 1.4) and record plantimestamp() (1.5), written without cdktf's per-resource version
   // check (terraform-data.ts): the version is checked here, once per stack.
   stack.node.addValidation({ validate: terraformVersionCheck });
   return new TerraformAsset(stack, HOOK_ASSET_ID, { path: hookBundlePath(), type: AssetType.FILE });
 }
 
-/** Synth-time check that the Terraform that will apply the stack supports terraform_data (1.4+). */
+/** Synth-time check that the Terraform that will apply the stack supports terraform_data (1.4+) and plantimestamp() (1.5+). */
 function terraformVersionCheck(): string[] {
   const binary = process.env.TERRAFORM_BINARY_NAME || "terraform";
   let text: string;
   try {
     text = execFileSync(binary, ["version"], { stdio: "pipe" }).toString();
   } catch (err) {
-    return [`Could not run "${binary} version" (${err instanceof Error ? err.message : String(err)}): OctopusDeployConnection needs Terraform >= 1.4.`];
+    return [`Could not run "${binary} version" (${err instanceof Error ? err.message : String(err)}): OctopusDeployConnection needs Terraform >= 1.5.`];
   }
   const version = /(\d+)\.(\d+)\.\d+/.exec(text);
-  if (!version) return [`Could not read the version of ${binary}: OctopusDeployConnection needs Terraform >= 1.4.`];
+  if (!version) return [`Could not read the version of ${binary}: OctopusDeployConnection needs Terraform >= 1.5.`];
   const [major, minor] = [Number(version[1]), Number(version[2])];
-  return major > 1 || (major === 1 && minor >= 4) ? [] : [`${binary} ${version[0]} is too old: OctopusDeployConnection needs Terraform >= 1.4 (terraform_data).`];
+  return major > 1 || (major === 1 && minor >= 5) ? [] : [`${binary} ${version[0]} is too old: OctopusDeployConnection needs Terraform >= 1.5 (terraform_data, plantimestamp).`];
 }

@@ -2,13 +2,15 @@
  * OctopusDeployConnection: declares a Hanzo KMS (Infisical-compatible) app connection to Octopus
  * Deploy. Terraform has no provider for it here, so the construct synthesizes built-in
  * `terraform_data` resources whose local-exec hooks run the bundled hook (dist/hook/hook.js), which
- * talks to the KMS API. See README "How it works" for the three resources and why each exists.
+ * talks to the KMS API. See README "How it works" for the two resources and why each exists.
  */
 import { Annotations, Fn, Lazy, LocalExecProvisioner, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { nullResourceEngine, terraformDataEngine } from "./engines";
+import { PLAN_TIMESTAMP, nullResourceEngine, terraformDataEngine } from "./engines";
 import { fingerprint, fingerprintExpression } from "./fingerprint";
+import { declareName } from "./declared-names";
 import { hookAsset } from "./hook-asset";
+import { hookInterpreter } from "./launcher";
 import { ValidatedProps, validateProps } from "./props";
 import { RemovedConnectionOptions, removeConnection } from "./removed";
 import { tfLiteral } from "./terraform-strings";
@@ -56,12 +58,10 @@ export class OctopusDeployConnection extends Construct {
 
   /** The declared connection name. */
   public readonly connectionName: string;
-  /** The resource that creates and deletes the connection (its destroy hook deletes). */
+  /** The resource that stands for the connection in the state: it stores the declaration, and its destroy hook deletes the connection. */
   public readonly connectionResource: TerraformResource;
-  /** The resource whose replacement runs the credentials hook (instance URL or API key changed). */
-  public readonly credentialsResource: TerraformResource;
-  /** The resource whose replacement runs the update hook (name or description changed). */
-  public readonly updateResource: TerraformResource;
+  /** The resource whose creation (first deploy, or any change of name, description, instance URL or key) runs the hook that creates or updates the connection. */
+  public readonly syncResource: TerraformResource;
   /** Validated props with defaults applied. */
   private readonly props: ValidatedProps;
 
@@ -95,7 +95,7 @@ export class OctopusDeployConnection extends Construct {
     };
     const run = (op: Operation, environment: Record<string, string>, when?: "destroy"): LocalExecProvisioner => ({
       type: "local-exec",
-      interpreter: ["node", hook],
+      interpreter: hookInterpreter(hook),
       command: op,
       environment,
       ...(when ? { when } : {}),
@@ -108,39 +108,40 @@ export class OctopusDeployConnection extends Construct {
     }
 
     // 1. The connection: replaced only when its identity changes (KMS and project; with null_resource
-    //    also the name). Create hook: POST; destroy hook: DELETE. It stores the declaration, which
-    //    the destroy hook reads back from `self` (destroy hooks may reference nothing else).
+    //    also the name). It has no create hook, so it is never tainted: its destroy hook (DELETE) runs
+    //    on every destroy, even after an interrupted deploy. It stores the declaration, which the
+    //    destroy hook reads back from `self` (destroy hooks may reference nothing else).
     const identity = engine === nullResourceEngine ? ["v", "kms_url", "project_id", "name"] : ["kms_url", "project_id"];
-    const connection = engine.connection(this, declaration, identity, (selfEvent) => [
-      run("create", { [HOOK_ENV.event]: selfEvent, [HOOK_ENV.resourceId]: "${self.id}", ...keyEnv }),
-      run("delete", { [HOOK_ENV.event]: selfEvent }, "destroy"),
-    ]);
+    const connection = engine.connection(this, declaration, identity, (selfEvent) => [run("delete", { [HOOK_ENV.event]: selfEvent }, "destroy")]);
     this.connectionResource = connection;
 
-    // 2, 3. Update resources, each replaced when its fields change; their hooks PATCH. Right after the
-    //    connection's creation they find the create hook's marker and do nothing. Credentials (the
-    //    instance URL and the key) are re-sent, and re-validated by the KMS, only when they change.
-    const connectionId = connection.getStringAttribute("id");
+    // 2. The sync resource: created with the connection and replaced whenever a field the KMS holds
+    //    changes. Its create hook POSTs a connection that is new in this apply (the connection
+    //    resource was born in this plan), and otherwise looks it up and PATCHes it: one process and
+    //    the fewest requests either way (see hook/operations.ts).
     // The connection exists now: its address can be a plain string (a Lazy would render unquoted,
     // as a reference, inside the null_resource engine's jsonencode expression).
     const current = { ...declaration, address: `${connection.terraformResourceType}.${connection.friendlyUniqueId}` };
-    const update = (op: "credentials" | "update", triggers: Record<string, string | null>, dependsOn: TerraformResource[]) =>
-      engine.hookResource(
-        this,
-        op,
-        connection,
-        current,
-        { connection: connectionId, ...triggers },
-        (event) => [run(op, { [HOOK_ENV.event]: event, [HOOK_ENV.resourceId]: connectionId, ...keyEnv })],
-        dependsOn,
-      );
-    this.credentialsResource = update("credentials", { instance_url: declaration.instance_url, api_key_fingerprint: keyFingerprint }, []);
-    this.updateResource = update("update", { name: declaration.name, description: declaration.description }, [this.credentialsResource]);
+    const triggers = {
+      connection: connection.getStringAttribute("id"),
+      name: declaration.name,
+      description: declaration.description,
+      instance_url: declaration.instance_url,
+      api_key_fingerprint: keyFingerprint,
+    };
+    this.syncResource = engine.syncResource(this, connection, current, triggers, (event) => [
+      run("apply", {
+        [HOOK_ENV.event]: event,
+        [HOOK_ENV.bornAt]: engine.bornAt(connection),
+        [HOOK_ENV.plannedAt]: PLAN_TIMESTAMP,
+        [HOOK_ENV.declaredNames]: declareName(stack, p.name),
+        ...keyEnv,
+      }),
+    ]);
 
     // Terraform would echo the command line of every hook; it holds nothing useful.
-    for (const [resource, count] of [[connection, 2], [this.credentialsResource, 1], [this.updateResource, 1]] as const) {
-      for (let i = 0; i < count; i++) resource.addOverride(`provisioner.${i}.local-exec.quiet`, true);
-    }
+    connection.addOverride("provisioner.0.local-exec.quiet", true);
+    this.syncResource.addOverride("provisioner.0.local-exec.quiet", true);
   }
 }
 
@@ -152,3 +153,4 @@ function envKeyFingerprint(name: string): string {
   const value = process.env[name]?.trim();
   return value ? fingerprint(value) : `env:${name}`;
 }
+

@@ -8,7 +8,9 @@
  */
 import { Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { SYNC_ID } from "./engines";
 import { hookAsset } from "./hook-asset";
+import { hookInterpreter } from "./launcher";
 import { HOOK_ENV } from "../hook/protocol";
 
 /** Options of `OctopusDeployConnection.removed`. */
@@ -20,7 +22,7 @@ export interface RemovedConnectionOptions {
 }
 
 /** Child ids of an OctopusDeployConnection, in the order they are created. */
-export const CONNECTION_CHILDREN = ["connection", "credentials", "update"] as const;
+export const CONNECTION_CHILDREN = ["connection", SYNC_ID] as const;
 
 const REGISTRY_ID = "cdktf-kms-octopus-removed";
 
@@ -53,7 +55,7 @@ export function removeConnection(scope: Construct, id: string, options: RemovedC
     const block: Record<string, unknown> = { from, lifecycle: { destroy: true } };
     if (child === "connection") {
       // Raw Terraform JSON (an override), so the provisioner is written as Terraform spells it.
-      const deleteHook = { when: "destroy", interpreter: ["node", hook], command: "delete", environment: { [HOOK_ENV.event]: `\${jsonencode(${self})}` }, quiet: true };
+      const deleteHook = { when: "destroy", interpreter: hookInterpreter(hook), command: "delete", environment: { [HOOK_ENV.event]: `\${jsonencode(${self})}` }, quiet: true };
       block.provisioner = [{ "local-exec": deleteHook }];
     }
     registry.blocks.push(block);

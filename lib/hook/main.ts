@@ -1,30 +1,27 @@
 /**
- * Entry point of the hook bundle (`dist/hook/hook.js`), run by Terraform's local-exec without a shell:
- * `node hook.js create|update|credentials|delete`. Exits 0 on success, 1 on failure; prints one line
- * either way. The update hooks of a connection created by this same apply return before loading
- * anything else.
+ * Entry point of the hook bundle (`dist/hook/hook.js`): `node hook.js apply|delete`, started by
+ * Terraform's local-exec through the launcher (construct/launcher.ts). Exits 0 on success, 1 on
+ * failure; prints one line either way.
  */
-import { createdInThisRun } from "./markers";
-import { HOOK_ENV } from "./protocol";
 
 /**
- * When `cdktf deploy` is killed, the pseudo-terminal it runs Terraform in hangs up: Terraform and the
- * running hooks get SIGHUP, and Terraform dies. Terraform writes a resource to the state before it
- * runs the resource's create hook, so by then the state may already record this hook's work as done.
- * The hook therefore finishes its operation (within its retry budget) instead of dying halfway, and
- * drops what it can no longer print to the parent that is gone. (Ctrl-C is SIGINT, left as is:
- * Terraform then stops the hooks itself and marks their resources tainted, to be redone.)
+ * An interrupted `cdktf deploy` must not stop a hook halfway. Terraform records a resource in the
+ * state before it runs the resource's create hook, and on Ctrl-C it kills its running hooks; when
+ * Terraform then dies too (cdktf exits without waiting and the terminal hangs up), the state can
+ * keep the resource as done although its hook never finished. So the hook runs as a background
+ * job of the launcher (Terraform's kill reaches only the launcher), ignores the terminal's SIGINT
+ * and SIGHUP, finishes its operation within its retry budget, and drops what it can no longer print
+ * to a parent that is gone. SIGTERM still stops it.
  */
-function outliveTerraform(): void {
+function finishWhateverHappens(): void {
+  process.on("SIGINT", () => undefined);
   process.on("SIGHUP", () => undefined);
   process.stdout.on("error", () => undefined);
   process.stderr.on("error", () => undefined);
 }
 
 async function main(): Promise<void> {
-  outliveTerraform();
-  const [op] = process.argv.slice(2);
-  if ((op === "update" || op === "credentials") && createdInThisRun(process.env[HOOK_ENV.resourceId])) return; // the create hook already applied the declaration
+  finishWhateverHappens();
   const { runHook } = await import("./run");
   process.exitCode = await runHook(process.argv.slice(2), process.env, {
     out: (line) => process.stdout.write(`${line}\n`),
@@ -33,3 +30,4 @@ async function main(): Promise<void> {
 }
 
 void main();
+export {};

@@ -1,8 +1,8 @@
 /**
  * What each lifecycle hook does against the KMS. Request counts (kms-api.md routes):
- * create 1 (+1 GET on a name conflict, +1 PATCH when adopting a differing connection);
- * update and credentials 0 when the connection was created in this apply, else 1 GET (+1 GET by
- * `renamedFrom`) and 1 PATCH when anything differs (credentials: always); delete 1 GET + 1 DELETE.
+ * apply of a connection new in this apply: 1 POST (+1 GET on a name conflict, +1 PATCH when adopting
+ * a differing connection); apply of a changed connection: 1 GET (+1 GET by `renamedFrom`) and 1 PATCH;
+ * delete: 1 GET + 1 DELETE. A deploy that changes nothing runs no hook.
  */
 import { Declaration } from "./event";
 import { ConfigError, KmsApiError } from "../kms/errors";
@@ -15,7 +15,7 @@ export type ConnectionApi = Pick<KmsClient, "getByName" | "list" | "create" | "u
 /** What an operation did. */
 export interface Outcome {
   /** The action, as printed. */
-  readonly action: "created" | "re-created" | "adopted" | "updated" | "renamed" | "in sync" | "unchanged" | "deleted" | "already gone" | "retained";
+  readonly action: "created" | "re-created" | "adopted" | "updated" | "renamed" | "deleted" | "already gone" | "retained";
   /** The connection as the KMS last returned it, when there is one. */
   readonly connection?: Connection;
   /** Which fields were sent, for updates. */
@@ -65,58 +65,67 @@ export async function createConnection({ api, decl, apiKey }: OperationInput): P
   return { action: "adopted", connection, fields: [...differences.map((d) => d.field), "apiKey"] };
 }
 
-/** How an update runs. */
-export interface UpdateFlags {
-  /** The connection was created by this apply (the create hook already applied the declaration). */
-  readonly createdInThisApply: boolean;
-  /** Send the credentials (instance URL and API key): the `credentials` hook, run when either changed. */
-  readonly sendCredentials: boolean;
+/** What the apply hook knows beyond the declaration. */
+export interface ApplyFlags {
+  /** The connection resource was created by this same apply: the connection is new, so POST first. */
+  readonly newInThisApply: boolean;
+  /** Names of every connection the stack declares (a missing connection's look-alike is not one of them). */
+  readonly declaredNames: ReadonlySet<string>;
 }
 
 /**
- * Update: find the connection (by name, else by `renamedFrom`) and PATCH what differs: name and
- * description; with `sendCredentials`, the credentials too (the KMS re-validates them with Octopus).
+ * The sync resource's create hook, run when the connection is new or any of its fields (name,
+ * description, instance URL, API key) changed: a new connection is created with one POST; a changed
+ * one is looked up and updated (see {@link updateConnection}). Either way round is correct: a POST
+ * whose name is taken falls back to adopting, an update that finds nothing creates.
  */
-export async function updateConnection(input: OperationInput, flags: UpdateFlags): Promise<Outcome> {
+export async function applyConnection(input: OperationInput, flags: ApplyFlags): Promise<Outcome> {
+  return flags.newInThisApply ? createConnection(input) : updateConnection(input, flags.declaredNames);
+}
+
+/**
+ * Update: find the connection (by name, else by `renamedFrom`) and PATCH name and description where
+ * they differ, and the credentials always (the KMS re-validates them with Octopus): the hook cannot
+ * tell whether the API key changed, since the KMS never returns it, and re-sending is what keeps a
+ * rotated key and the KMS in step.
+ */
+export async function updateConnection(input: OperationInput, declaredNames: ReadonlySet<string> = new Set()): Promise<Outcome> {
   const { api, decl, apiKey } = input;
-  if (flags.createdInThisApply) return { action: "unchanged" };
   let live = await api.getByName(decl.name, decl.projectId);
   let renamed = false;
   if (!live && decl.renamedFrom) {
     live = await api.getByName(decl.renamedFrom, decl.projectId);
     renamed = live !== undefined;
   }
-  if (!live) return recreateMissing(input, !flags.sendCredentials);
+  if (!live) return recreateMissing(input, declaredNames);
 
   const patch: { -readonly [K in keyof UpdateConnectionBody]: UpdateConnectionBody[K] } = {};
   if (live.name !== decl.name) patch.name = decl.name;
   if (normalizeDescription(live.description) !== normalizeDescription(decl.description)) patch.description = decl.description;
-  if (flags.sendCredentials) patch.credentials = { instanceUrl: decl.instanceUrl, apiKey: apiKey() };
-  const fields = Object.keys(patch).flatMap((k) => (k === "credentials" ? credentialFields(live!, decl) : [k]));
-  if (fields.length === 0) return { action: "in sync", connection: live };
+  patch.credentials = { instanceUrl: decl.instanceUrl, apiKey: apiKey() };
+  const fields = [...Object.keys(patch).filter((k) => k !== "credentials"), live.credentials.instanceUrl !== decl.instanceUrl ? "instanceUrl" : "credentials"];
   const connection = await api.update(live.id, patch);
   return { action: renamed ? "renamed" : "updated", connection, fields };
 }
 
 /**
- * The connection this construct created is not there under its name. Either `name` was changed
- * without `renamedFrom` (then a connection with the same instance URL and description is in the
- * scope: refuse, nothing changed, and name it), or it does not exist: deleted outside Terraform, or
- * a deploy was killed after Terraform recorded the connection resource but before its create hook's
- * POST. Then it is created again, so that a deploy after an interrupted one converges.
- *
- * Only the update hook (`checkLookalike`), which is what a rename runs, looks for a look-alike. After
- * a killed deploy the credentials hook runs first (its resource is new), and in a stack of several
- * connections to one Octopus instance every sibling looks alike (same URL, usually the same or no
- * description): checking there refused the re-create in exactly the stacks that need it.
+ * The connection is not in the KMS under its name (nor under `renamedFrom`). Either `name` was changed
+ * in code without `renamedFrom`: then the old connection is still in the scope, with the same instance
+ * URL and description and a name the stack no longer declares; refuse, change nothing, and name it.
+ * Or it does not exist: deleted outside Terraform, or a deploy was killed after Terraform recorded the
+ * connection resource but before the POST. Then it is created again, so that the next deploy after an
+ * interrupted one converges. Connections the stack declares are never taken for the old name: after
+ * an interrupted deploy several siblings of one Octopus instance look alike.
  */
-async function recreateMissing(input: OperationInput, checkLookalike: boolean): Promise<Outcome> {
+async function recreateMissing(input: OperationInput, declaredNames: ReadonlySet<string>): Promise<Outcome> {
   const { api, decl } = input;
-  const lookalike = checkLookalike
-    ? (await api.list(decl.projectId)).find(
-        (c) => (c.projectId ?? undefined) === decl.projectId && c.credentials.instanceUrl === decl.instanceUrl && (c.description ?? "") === (decl.description ?? ""),
-      )
-    : undefined;
+  const lookalike = (await api.list(decl.projectId)).find(
+    (c) =>
+      (c.projectId ?? undefined) === decl.projectId &&
+      !declaredNames.has(c.name) &&
+      c.credentials.instanceUrl === decl.instanceUrl &&
+      (c.description ?? "") === (decl.description ?? ""),
+  );
   if (lookalike) throw new ConfigError(notFoundMessage(decl, lookalike.name));
   const created = await createConnection(input);
   return { ...created, action: "re-created" };
@@ -166,14 +175,6 @@ export function describeDifference(d: Difference): string {
 /** The KMS stores "" and null alike for "no description". */
 function normalizeDescription(value: string | null | undefined): string {
   return value ?? "";
-}
-
-/**
- * What a credentials PATCH changes, as printed. The hook runs only when the instance URL or the key
- * fingerprint changed: when the URL is the same, the key is what changed.
- */
-function credentialFields(live: Connection, decl: Declaration): string[] {
-  return live.credentials.instanceUrl !== decl.instanceUrl ? ["instanceUrl"] : ["apiKey"];
 }
 
 function notFoundMessage(decl: Declaration, lookalike: string): string {

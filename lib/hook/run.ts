@@ -4,8 +4,7 @@
  * any path is still never printed.
  */
 import { Declaration, HOOK_ENV, Operation, parseEvent, parseOperation } from "./event";
-import { Outcome, createConnection, deleteConnection, scopeOf, updateConnection } from "./operations";
-import { createdInThisRun, markCreated } from "./markers";
+import { Outcome, applyConnection, deleteConnection, scopeOf } from "./operations";
 import { runDir } from "./runtime-dir";
 import { KmsClient, RequestEvent } from "../kms/client";
 import { KMS_SECRET_ENV_NAMES, KmsAuth, kmsAuthFromEnv } from "../kms/credentials";
@@ -62,13 +61,7 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
       },
     });
     const input = { api: client, decl, apiKey };
-    const outcome =
-      op === "create"
-        ? await createConnection(input)
-        : op === "delete"
-          ? await deleteConnection(input)
-          : await updateConnection(input, { createdInThisApply: createdInThisRun(env[HOOK_ENV.resourceId]), sendCredentials: op === "credentials" });
-    if (op === "create") markCreated(env[HOOK_ENV.resourceId]);
+    const outcome = op === "delete" ? await deleteConnection(input) : await applyConnection(input, applyFlags(env));
     say(io.out, summary(outcome, decl, Date.now() - started, requests));
     return 0;
   } catch (err) {
@@ -77,6 +70,19 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
     say(io.err, `Error: ${what} after ${Date.now() - started} ms: ${message}`);
     return 1;
   }
+}
+
+/**
+ * The apply hook's flags from its environment. The connection is new in this apply when the plan
+ * that created its resource is the plan being applied (both timestamps set and equal).
+ */
+export function applyFlags(env: NodeJS.ProcessEnv): { newInThisApply: boolean; declaredNames: ReadonlySet<string> } {
+  const born = env[HOOK_ENV.bornAt];
+  const names = env[HOOK_ENV.declaredNames];
+  return {
+    newInThisApply: Boolean(born) && born === env[HOOK_ENV.plannedAt],
+    declaredNames: new Set(names ? names.split(",") : []),
+  };
 }
 
 /** The one line printed on success. */

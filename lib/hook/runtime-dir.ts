@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { HOOK_ENV } from "./protocol";
 
 /** The per-user base directory, or undefined when it is not safe to use (not ours, shared, a link). */
 export function privateBaseDir(tmp = os.tmpdir()): string | undefined {
@@ -52,12 +53,18 @@ function alive(pid: number): boolean {
 }
 
 /**
- * The terraform process that started this hook, read when the hook starts. A hook that outlives a
- * killed terraform is re-parented (often to pid 1, which never ends): reading the parent later would
- * put its files in a directory of no run, which is never pruned and is shared by the leftover hooks
- * of every killed run.
+ * The terraform process that started this hook, read when the hook starts: the launcher passes its
+ * own parent's pid (the hook is the launcher's child), else the hook's parent is terraform. A hook
+ * that outlives a killed terraform is re-parented (often to pid 1, which never ends): reading the
+ * parent later would put its files in a directory of no run, which is never pruned and is shared by
+ * the leftover hooks of every killed run.
  */
-const startedBy = process.ppid;
+const startedBy = terraformPid(process.env[HOOK_ENV.runPid], process.ppid);
+
+/** The launcher's pid of terraform when it is a plausible pid, else the hook's parent. */
+export function terraformPid(fromLauncher: string | undefined, parent: number): number {
+  return fromLauncher !== undefined && /^[1-9]\d{0,9}$/.test(fromLauncher) ? Number(fromLauncher) : parent;
+}
 
 /** The directory of the current Terraform run, created on first use; undefined when unsafe. */
 export function runDir(parentPid = startedBy): string | undefined {
