@@ -1,11 +1,12 @@
 /**
  * `describePlan`: one line per connection from Terraform's JSON plan (`terraform show -json tfplan`).
  *
- * Each connection is three resources (connection, credentials, update; see the construct), so the raw
- * plan shows e.g. a description change as an in-place update plus a "replacement" of another resource,
+ * Each connection is two resources (connection and sync; see the construct), so the raw plan shows
+ * e.g. a description change as an in-place update plus a "replacement" of another resource,
  * a key rotation as the replacement of a resource whose only visible change is a fingerprint, and a
  * project change as `replace_because_cannot_update` without saying which key forced it. Some cases the
- * raw plan cannot show at all: a rename without `renamedFrom` (the apply will fail), a removal whose
+ * raw plan cannot show at all: a rename without `renamedFrom` (the apply fails when the old connection
+ * is still there), a removal whose
  * recorded removalPolicy is "retain" (planned as a destroy, but the hook keeps the connection), and a
  * construct deleted from code without `OctopusDeployConnection.removed()` (no hook runs; the connection
  * stays in the KMS, unmanaged). This module says all of that in words.
@@ -97,23 +98,19 @@ export function describePlan(plan: unknown, options: DescribePlanOptions = {}): 
   const connections = changes.filter((rc) => HOOK_TYPES.has(rc.type) && (declOf(rc, "before")?.marker === CONNECTION_MARKER || declOf(rc, "after")?.marker === CONNECTION_MARKER));
   const references = configReferences(plan);
 
-  // The credentials and update resources of each connection: linked by the configuration's
-  // references (create, update) or by the connection id in their previous triggers (removal, destroy).
-  const hooks = new Map<string, { credentials?: ResourceChange; update?: ResourceChange }>();
+  // The sync resource of each connection: linked by the configuration's references (create, update)
+  // or by the connection id in its previous triggers (removal, destroy).
+  const syncs = new Map<string, ResourceChange>();
   for (const rc of changes) {
     if (!HOOK_TYPES.has(rc.type) || connections.includes(rc)) continue;
     const t = { ...triggersOf(rc, "before"), ...triggersOf(rc, "after") };
-    const kind = "api_key_fingerprint" in t || "instance_url" in t ? "credentials" : "name" in t || "description" in t ? "update" : undefined;
-    if (!kind || !("connection" in t)) continue;
+    if (!("connection" in t) || !("name" in t || "api_key_fingerprint" in t)) continue;
     const beforeId = triggersOf(rc, "before")?.connection;
     const owner = connections.find((c) => references.get(rc.address)?.includes(c.address) || (beforeId !== undefined && beforeId === idOf(c.change.before)));
-    if (!owner) continue;
-    const entry = hooks.get(owner.address) ?? {};
-    entry[kind] = rc;
-    hooks.set(owner.address, entry);
+    if (owner) syncs.set(owner.address, rc);
   }
 
-  const explained = connections.map((c) => explainOne(c, hooks.get(c.address) ?? {}, options));
+  const explained = connections.map((c) => explainOne(c, syncs.get(c.address), options));
   explained.sort((a, b) => (a.path ?? a.address).localeCompare(b.path ?? b.address));
   const counts = Object.fromEntries(PLANNED_ACTIONS.map((a) => [a, explained.filter((e) => e.action === a).length])) as Record<PlannedAction, number>;
   return { version: PLAN_EXPLANATION_VERSION, counts, connections: explained };
@@ -135,7 +132,7 @@ export function renderPlanExplanation(explanation: PlanExplanation): string[] {
   return lines;
 }
 
-function explainOne(conn: ResourceChange, hooks: { credentials?: ResourceChange; update?: ResourceChange }, options: DescribePlanOptions): PlannedConnection {
+function explainOne(conn: ResourceChange, sync: ResourceChange | undefined, options: DescribePlanOptions): PlannedConnection {
   const before = declOf(conn, "before");
   const after = declOf(conn, "after");
   const unknownAfter = unknownKeysOf(conn);
@@ -177,8 +174,8 @@ function explainOne(conn: ResourceChange, hooks: { credentials?: ResourceChange;
     return { ...base, action: "forget", changes: [], warnings, summary: `stop managing it; stays in the KMS (${describeScope(before?.project_id ?? null)} on ${before?.kms_url})` };
   }
 
-  // Field changes: the connection's declaration, then its update and credentials resources' triggers
-  // (the null_resource engine records its declaration only at creation).
+  // Field changes: the connection's declaration, then its sync resource's triggers (the
+  // null_resource engine records its declaration only at creation).
   const fieldChanges = new Map<PlannedChange["field"], PlannedChange>();
   const note = (field: PlannedChange["field"], b: string | null | undefined, a: string | null | undefined, unknown = false) => {
     if (!fieldChanges.has(field) && (unknown || (b ?? null) !== (a ?? null))) fieldChanges.set(field, { field, before: b ?? null, after: unknown ? null : (a ?? null), ...(unknown ? { afterUnknown: true } : {}) });
@@ -195,17 +192,14 @@ function explainOne(conn: ResourceChange, hooks: { credentials?: ResourceChange;
     ["apiKeyEnv", "api_key_env"],
   ] as const;
   if (before && after) for (const [field, key] of DECL_FIELDS) note(field, before[key], after[key], unknownAfter.has(key));
-  const u = hooks.update;
-  if (u && isReplace(u.change.actions)) {
-    note("name", triggersOf(u, "before")?.name, triggersOf(u, "after")?.name);
-    note("description", triggersOf(u, "before")?.description, triggersOf(u, "after")?.description);
-  }
-  const cr = hooks.credentials;
   let keyChange: "rotated" | "source" | undefined;
-  if (cr && isReplace(cr.change.actions)) {
-    note("instanceUrl", triggersOf(cr, "before")?.instance_url, triggersOf(cr, "after")?.instance_url);
-    const fb = triggersOf(cr, "before")?.api_key_fingerprint;
-    const fa = triggersOf(cr, "after")?.api_key_fingerprint;
+  if (sync && isReplace(sync.change.actions)) {
+    const [tb, ta] = [triggersOf(sync, "before"), triggersOf(sync, "after")];
+    note("name", tb?.name, ta?.name);
+    note("description", tb?.description, ta?.description);
+    note("instanceUrl", tb?.instance_url, ta?.instance_url);
+    const fb = tb?.api_key_fingerprint;
+    const fa = ta?.api_key_fingerprint;
     if (fb !== undefined && fa !== undefined && fb !== fa) {
       keyChange = fb?.startsWith("env:") || fa?.startsWith("env:") ? "source" : "rotated";
       fieldChanges.set("apiKey", { field: "apiKey", before: null, after: null });
@@ -241,14 +235,12 @@ function explainOne(conn: ResourceChange, hooks: { credentials?: ResourceChange;
     if (from !== renamed.before) {
       warnings.push(
         `the name changes from ${JSON.stringify(renamed.before)} to ${JSON.stringify(renamed.after)} without renamedFrom: ${JSON.stringify(renamed.before)}: ` +
-          `the update hook looks for ${JSON.stringify(renamed.after)}${from ? ` and ${JSON.stringify(from)}` : ""}, finds nothing, and the apply fails. Set renamedFrom: ${JSON.stringify(renamed.before)} to rename in place.`,
+          `the hook looks for ${JSON.stringify(renamed.after)}${from ? ` and ${JSON.stringify(from)}` : ""}, finds nothing, and the apply fails while ${JSON.stringify(renamed.before)} is still in the KMS. Set renamedFrom: ${JSON.stringify(renamed.before)} to rename in place.`,
       );
     }
   }
   const parts = describeFieldChanges(changes, keyChange, after);
-  for (const [rc, what] of [[cr, "re-send the credentials"], [u, "re-run the name and description update"]] as const) {
-    if (rc?.action_reason === "replace_because_tainted") parts.push(`${what} (a previous apply of it failed)`);
-  }
+  if (sync?.action_reason === "replace_because_tainted") parts.push("re-apply the declaration (a previous apply of it failed)");
   if (parts.length === 0) return { ...base, action: "no-op", changes, warnings, summary: "no change" };
   const kmsRequest = changes.some((c) => c.field === "name" || c.field === "description" || c.field === "instanceUrl" || c.field === "apiKey") || parts.some((p) => p.startsWith("re-"));
   return { ...base, action: "update", changes, warnings, summary: `${parts.join("; ")}${kmsRequest ? "" : " (recorded only; no KMS request)"}` };

@@ -11,24 +11,22 @@ const URL = "https://o.octopus.app";
 const P1 = "11111111-1111-4111-8111-111111111111";
 const SECRET = "API-SECRETSECRETSECRETSECRET12";
 const CONN = "terraform_data.octopus_connection_AAAAAAAA";
-const CREDS = "terraform_data.octopus_credentials_BBBBBBBB";
-const UPD = "terraform_data.octopus_update_CCCCCCCC";
+const SYNC = "terraform_data.octopus_sync_BBBBBBBB";
 
 type Decl = Record<string, unknown>;
 const decl = (over: Decl = {}): Decl => ({
-  v: 1, marker: CONNECTION_MARKER, path: "s/octopus", address: CONN, kms_url: KMS, project_id: null, name: "octo", description: "prod",
+  v: 2, marker: CONNECTION_MARKER, path: "s/octopus", address: CONN, kms_url: KMS, project_id: null, name: "octo", description: "prod",
   instance_url: URL, api_key_env: null, adopt_existing: false, renamed_from: null, removal_policy: "destroy", ...over,
 });
-const credsT = (over: Decl = {}) => ({ connection: "cid", instance_url: URL, api_key_fingerprint: "0123456789abcdef", ...over });
-const updT = (over: Decl = {}) => ({ connection: "cid", name: "octo", description: "prod", ...over });
+const syncT = (over: Decl = {}) => ({ connection: "cid", name: "octo", description: "prod", instance_url: URL, api_key_fingerprint: "0123456789abcdef", ...over });
 
 interface Rc { address: string; type: string; mode: string; action_reason?: string; change: { actions: string[]; before: unknown; after: unknown; after_unknown?: unknown } }
 const conn = (actions: string[], before: Decl | null, after: Decl | null, extra: Partial<Rc> & { after_unknown?: unknown } = {}): Rc => ({
   address: CONN, type: "terraform_data", mode: "managed", ...extra,
   change: {
     actions,
-    before: before && { id: "cid", input: before, output: before, triggers_replace: { kms_url: before.kms_url, project_id: before.project_id } },
-    after: after && { input: after, triggers_replace: { kms_url: after.kms_url, project_id: after.project_id } },
+    before: before && { id: "cid", input: before, output: before, triggers_replace: { kms_url: before.kms_url, project_id: before.project_id, born: "2026-11-26T10:00:00Z" } },
+    after: after && { input: after, triggers_replace: { kms_url: after.kms_url, project_id: after.project_id, born: before ? "2026-11-26T10:00:00Z" : "2026-11-26T11:00:00Z" } },
     after_unknown: extra.after_unknown ?? {},
   },
 });
@@ -45,7 +43,7 @@ function plan(rcs: Rc[], withConfig = true): unknown {
     format_version: "1.2",
     variables: { octopus_api_key: { value: SECRET } },
     resource_changes: rcs,
-    configuration: withConfig ? { root_module: { resources: [{ address: CREDS, expressions: refs }, { address: UPD, expressions: refs }] } } : { root_module: {} },
+    configuration: withConfig ? { root_module: { resources: [{ address: SYNC, expressions: refs }] } } : { root_module: {} },
   };
 }
 const one = (p: unknown, options = {}) => {
@@ -54,19 +52,19 @@ const one = (p: unknown, options = {}) => {
   return e.connections[0]!;
 };
 
-test("the three resources of a connection make one entry, named by construct path and connection name", () => {
-  const e = describePlan(plan([conn(NOOP, decl(), decl()), hook(CREDS, NOOP, credsT(), credsT()), hook(UPD, REPLACE, updT(), updT({ description: "new" }))]));
+test("the two resources of a connection make one entry, named by construct path and connection name", () => {
+  const e = describePlan(plan([conn(NOOP, decl(), decl()), hook(SYNC, REPLACE, syncT(), syncT({ description: "new" }))]));
   expect(e.connections).toEqual([expect.objectContaining({ address: CONN, path: "s/octopus", name: "octo", action: "update", summary: 'description "prod" -> "new"' })]);
   expect(e.counts).toEqual({ create: 0, update: 1, replace: 0, delete: 0, forget: 0, "no-op": 0 });
 });
 
-test("without configuration references, the hook resources are linked by the connection id they recorded", () => {
-  const e = one(plan([conn(NOOP, decl(), decl()), hook(CREDS, REPLACE, credsT(), credsT({ api_key_fingerprint: "fedcba9876543210" }))], false));
+test("without configuration references, the sync resource is linked by the connection id they recorded", () => {
+  const e = one(plan([conn(NOOP, decl(), decl()), hook(SYNC, REPLACE, syncT(), syncT({ api_key_fingerprint: "fedcba9876543210" }))], false));
   expect(e.summary).toBe("rotate the API key (the new key is sent and validated)");
 });
 
 test("a key fingerprint is never shown, and neither are the plan's variables", () => {
-  const p = plan([conn(NOOP, decl(), decl()), hook(CREDS, REPLACE, credsT(), credsT({ api_key_fingerprint: "fedcba9876543210" }))]);
+  const p = plan([conn(NOOP, decl(), decl()), hook(SYNC, REPLACE, syncT(), syncT({ api_key_fingerprint: "fedcba9876543210" }))]);
   const e = describePlan(p);
   const text = JSON.stringify(e) + renderPlanExplanation(e).join("\n");
   expect(text).not.toContain("0123456789abcdef");
@@ -76,12 +74,12 @@ test("a key fingerprint is never shown, and neither are the plan's variables", (
 });
 
 test("the key moving between apiKey and apiKeyEnv is a key source change", () => {
-  const e = one(plan([conn(["update"], decl(), decl({ api_key_env: "OCTO_KEY" })), hook(CREDS, REPLACE, credsT(), credsT({ api_key_fingerprint: "env:OCTO_KEY" }))]));
+  const e = one(plan([conn(["update"], decl(), decl({ api_key_env: "OCTO_KEY" })), hook(SYNC, REPLACE, syncT(), syncT({ api_key_fingerprint: "env:OCTO_KEY" }))]));
   expect(e.summary).toBe('apiKeyEnv (none) -> "OCTO_KEY"; API key source changes (apiKey / apiKeyEnv): the key is sent again');
 });
 
 test("a change that the KMS never sees is said to be recorded only", () => {
-  const e = one(plan([conn(["update"], decl(), decl({ removal_policy: "retain" })), hook(CREDS, NOOP, credsT(), credsT()), hook(UPD, NOOP, updT(), updT())]));
+  const e = one(plan([conn(["update"], decl(), decl({ removal_policy: "retain" })), hook(SYNC, NOOP, syncT(), syncT())]));
   expect(e).toEqual(expect.objectContaining({ action: "update", summary: 'removalPolicy "destroy" -> "retain" (recorded only; no KMS request)' }));
 });
 
@@ -100,10 +98,10 @@ test("a project known only after apply", () => {
   expect(replaced.changes).toContainEqual({ field: "projectId", before: P1, after: null, afterUnknown: true });
 });
 
-test("tainted resources: a replaced connection, a re-run hook", () => {
+test("tainted resources: a replaced connection, a re-run sync hook", () => {
   expect(one(plan([conn(REPLACE, decl(), decl(), { action_reason: "replace_because_tainted" })])).summary).toMatch(/^replace because a previous apply of it failed \(tainted\): the connection is deleted, then created again/);
-  const rerun = one(plan([conn(NOOP, decl(), decl()), hook(CREDS, REPLACE, credsT(), credsT(), "replace_because_tainted")]));
-  expect(rerun).toEqual(expect.objectContaining({ action: "update", summary: "re-send the credentials (a previous apply of it failed)" }));
+  const rerun = one(plan([conn(NOOP, decl(), decl()), hook(SYNC, REPLACE, syncT(), syncT(), "replace_because_tainted")]));
+  expect(rerun).toEqual(expect.objectContaining({ action: "update", summary: "re-apply the declaration (a previous apply of it failed)" }));
 });
 
 test("-replace by request", () => {
@@ -132,15 +130,15 @@ describe("null_resource engine (declaration in string triggers)", () => {
     expect(e.summary).toBe(`create in the organization on ${KMS}`);
   });
 
-  test("changes come from the update resource's triggers (the connection's are recorded at creation)", () => {
-    const upd = { ...hook("null_resource.octopus_update_CCCCCCCC", REPLACE, null, null), type: "null_resource", change: { actions: REPLACE, before: { id: "u", triggers: updT() }, after: { triggers: updT({ description: "new" }) } } };
-    const e = one(plan([nul(NOOP, decl(), decl()), upd as Rc], false));
-    expect(e.summary).toBe('description "prod" -> "new"');
+  test("changes come from the sync resource's triggers (the connection's are recorded at creation)", () => {
+    const sync = { ...hook("null_resource.octopus_sync_BBBBBBBB", REPLACE, null, null), type: "null_resource", change: { actions: REPLACE, before: { id: "u", triggers: syncT() }, after: { triggers: syncT({ description: "new", instance_url: "https://p.octopus.app" }) } } };
+    const e = one(plan([nul(NOOP, decl(), decl()), sync as Rc], false));
+    expect(e.summary).toBe('description "prod" -> "new"; instance URL "https://o.octopus.app" -> "https://p.octopus.app" (credentials re-validated by the KMS)');
   });
 });
 
 describe("removal", () => {
-  const removal = (before = decl()) => plan([conn(["delete"], before, null, { action_reason: "delete_because_no_resource_config" }), hook(CREDS, ["delete"], credsT(), null), hook(UPD, ["delete"], updT(), null)], false);
+  const removal = (before = decl()) => plan([conn(["delete"], before, null, { action_reason: "delete_because_no_resource_config" }), hook(SYNC, ["delete"], syncT(), null)], false);
 
   test("without the stack, a caution: only OctopusDeployConnection.removed() deletes", () => {
     const e = one(removal());
@@ -173,10 +171,10 @@ test("what is not a JSON plan is refused with the command that makes one", () =>
 });
 
 test("rendering: one line per connection, warnings below, then the counts", () => {
-  const e: PlanExplanation = describePlan(plan([conn(NOOP, decl(), decl({ name: "octo2" })), hook(UPD, REPLACE, updT(), updT({ name: "octo2" }))]));
+  const e: PlanExplanation = describePlan(plan([conn(NOOP, decl(), decl({ name: "octo2" })), hook(SYNC, REPLACE, syncT(), syncT({ name: "octo2" }))]));
   expect(renderPlanExplanation(e)).toEqual([
     'update  s/octopus (octo2): name "octo" -> "octo2"',
-    '        ! the name changes from "octo" to "octo2" without renamedFrom: "octo": the update hook looks for "octo2", finds nothing, and the apply fails. Set renamedFrom: "octo" to rename in place.',
+    '        ! the name changes from "octo" to "octo2" without renamedFrom: "octo": the hook looks for "octo2", finds nothing, and the apply fails while "octo" is still in the KMS. Set renamedFrom: "octo" to rename in place.',
     "Connections: 0 to create, 1 to update, 0 to replace, 0 to delete, 0 to stop managing, 0 unchanged.",
   ]);
 });
