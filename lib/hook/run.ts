@@ -5,6 +5,7 @@
  */
 import { Declaration, HOOK_ENV, Operation, parseEvent, parseOperation } from "./event";
 import { Outcome, applyConnection, deleteConnection, scopeOf } from "./operations";
+import { bornInThisPlan, msUntilBornSecondEnds } from "./plan-clock";
 import { runDir } from "./runtime-dir";
 import { KmsClient, RequestEvent } from "../kms/client";
 import { KMS_SECRET_ENV_NAMES, KmsAuth, kmsAuthFromEnv } from "../kms/credentials";
@@ -61,8 +62,10 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
       },
     });
     const input = { api: client, decl, apiKey };
-    const outcome = op === "delete" ? await deleteConnection(input) : await applyConnection(input, applyFlags(env));
+    const flags = op === "apply" ? applyFlags(env) : undefined;
+    const outcome = flags ? await applyConnection(input, flags) : await deleteConnection(input);
     say(io.out, summary(outcome, decl, Date.now() - started, requests));
+    if (flags?.newInThisApply) await sleep(msUntilBornSecondEnds(env[HOOK_ENV.bornAt], Date.now()));
     return 0;
   } catch (err) {
     const what = decl ? `${decl.path}: ${op} of "${decl.name}" in ${scopeOf(decl)} failed` : `${op ?? "hook"} failed`;
@@ -73,14 +76,13 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
 }
 
 /**
- * The apply hook's flags from its environment. The connection is new in this apply when the plan
- * that created its resource is the plan being applied (both timestamps set and equal).
+ * The apply hook's flags from its environment: whether the connection resource was born in the plan
+ * being applied (plan-clock.ts), and the names the stack declares.
  */
 export function applyFlags(env: NodeJS.ProcessEnv): { newInThisApply: boolean; declaredNames: ReadonlySet<string> } {
-  const born = env[HOOK_ENV.bornAt];
   const names = env[HOOK_ENV.declaredNames];
   return {
-    newInThisApply: Boolean(born) && born === env[HOOK_ENV.plannedAt],
+    newInThisApply: bornInThisPlan(env[HOOK_ENV.bornAt], env[HOOK_ENV.plannedAt]),
     declaredNames: new Set(names ? names.split(",") : []),
   };
 }
@@ -147,4 +149,8 @@ export function redact(text: string, secrets: readonly string[]): string {
     if (secret.length >= 4) out = out.split(secret).join("[redacted]");
   }
   return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
