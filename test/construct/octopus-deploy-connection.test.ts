@@ -1,19 +1,30 @@
 /**
- * What OctopusDeployConnection synthesizes: four terraform_data resources, hooks run through node
- * without a shell, secrets only where they must be, valid Terraform, one shared hook asset.
+ * What OctopusDeployConnection synthesizes: two terraform_data resources per connection, `connection`
+ * (stores the declaration and records the plan it was born in; only a destroy-time delete hook) and
+ * `sync` (replaced on any change of what the KMS holds; one create-time apply hook that gets the
+ * born and planned timestamps and the stack's declared names); hooks started by the constant
+ * launcher; secrets only where they must be; one declared-names local and one hook asset per stack;
+ * the Terraform version check; valid Terraform whose lifecycle, run by real Terraform with a stand-in
+ * hook, hands the hook what it needs to tell a new connection from an existing one.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import "cdktf/lib/testing/adapters/jest";
 import { DataResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { Construct } from "constructs";
 import { testApp } from "./app";
 import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib/construct/octopus-deploy-connection";
 import { fingerprint } from "../../lib/construct/fingerprint";
 import { hookBundlePath } from "../../lib/construct/hook-asset";
+import { LAUNCHER_SCRIPT, hookInterpreter } from "../../lib/construct/launcher";
+import { OPERATIONS } from "../../lib/hook/protocol";
 
 const UUID = "abcdef12-3456-7890-abcd-ef1234567890";
-const HOOK_ENV_NAMES = ["KMS_OCTOPUS_EVENT", "KMS_OCTOPUS_API_KEY", "KMS_OCTOPUS_RESOURCE_ID"];
+const HOOK_PATH = /^assets\/cdktf-kms-octopus-hook\/[0-9A-F]+\/hook\.js$/;
+const HOOK_ENV_NAMES = ["KMS_OCTOPUS_EVENT", "KMS_OCTOPUS_API_KEY", "KMS_OCTOPUS_BORN_AT", "KMS_OCTOPUS_PLANNED_AT", "KMS_OCTOPUS_DECLARED_NAMES"];
+const KEY_FINGERPRINT = '${nonsensitive(substr(sha256(join("", ["cdktf-kms-octopus/api-key/v1:", var.octopus_api_key])), 0, 16))}';
 const KMS_CREDENTIAL_NAMES = [
   "KMS_TOKEN",
   "INFISICAL_TOKEN",
@@ -37,9 +48,11 @@ interface TfData {
   triggers_replace?: Record<string, unknown>;
   provisioner?: { "local-exec": LocalExec }[];
   lifecycle?: { ignore_changes?: string[] };
+  depends_on?: string[];
 }
 interface Synth {
   resource: { terraform_data: Record<string, TfData> };
+  locals?: Record<string, unknown>;
   variable?: Record<string, unknown>;
 }
 
@@ -72,10 +85,15 @@ function parse(stack: TerraformStack): Synth {
   return JSON.parse(Testing.synth(stack)) as Synth;
 }
 
-function part(s: Synth, id: string, construct = "octopus"): TfData {
+/** The `id` resource of the construct `construct`, and its address. */
+function find(s: Synth, id: string, construct = "octopus"): [string, TfData] {
   const found = Object.entries(s.resource.terraform_data).filter(([k]) => new RegExp(`^${construct}_${id}_[0-9A-F]{8}$`).test(k));
   expect(found).toHaveLength(1);
-  return found[0][1];
+  return [`terraform_data.${found[0][0]}`, found[0][1]];
+}
+
+function part(s: Synth, id: string, construct = "octopus"): TfData {
+  return find(s, id, construct)[1];
 }
 
 function hooks(r: TfData): LocalExec[] {
@@ -91,11 +109,36 @@ function strings(value: unknown, at = "$"): [string, string][] {
 }
 
 describe("structure", () => {
-  test("three terraform_data resources: connection, credentials, update", () => {
+  test("two terraform_data resources: connection and sync", () => {
     const s = parse(stackWithKey().stack);
     expect(Object.keys(s.resource).sort()).toEqual(["terraform_data"]);
     const ids = Object.keys(s.resource.terraform_data).map((k) => k.replace(/^octopus_|_[0-9A-F]{8}$/g, ""));
-    expect(ids.sort()).toEqual(["connection", "credentials", "update"]);
+    expect(ids.sort()).toEqual(["connection", "sync"]);
+  });
+
+  test("n connections synthesize 2n resources", () => {
+    const app = testApp();
+    const stack = new TerraformStack(app, "test");
+    for (const n of ["a", "b", "c"]) new OctopusDeployConnection(stack, n, { name: n, instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+    const names = Object.keys(parse(stack).resource.terraform_data).map((k) => k.replace(/_[0-9A-F]{8}$/, ""));
+    expect(names.sort()).toEqual(["a_connection", "a_sync", "b_connection", "b_sync", "c_connection", "c_sync"]);
+  });
+
+  test("the construct exposes connectionResource and syncResource, and no longer credentialsResource or updateResource", () => {
+    const { stack, conn } = stackWithKey();
+    const s = parse(stack);
+    const [connectionAddress] = find(s, "connection");
+    const [syncAddress] = find(s, "sync");
+    expect(`${conn.connectionResource.terraformResourceType}.${conn.connectionResource.friendlyUniqueId}`).toBe(connectionAddress);
+    expect(`${conn.syncResource.terraformResourceType}.${conn.syncResource.friendlyUniqueId}`).toBe(syncAddress);
+    expect(conn.connectionResource.node.id).toBe("connection");
+    expect(conn.syncResource.node.id).toBe("sync");
+    expect(conn.connectionName).toBe("my-conn");
+    // @ts-expect-error removed from the API
+    expect(conn.credentialsResource).toBeUndefined();
+    // @ts-expect-error removed from the API
+    expect(conn.updateResource).toBeUndefined();
+    expect(conn.node.children.map((c) => c.node.id).sort()).toEqual(["connection", "sync"]);
   });
 
   test("matches the cdktf resource matchers", () => {
@@ -103,8 +146,10 @@ describe("structure", () => {
     expect(synth).toHaveResource(DataResource);
     // Nested objects compare exactly unless wrapped in objectContaining (the jest adapter's semantics).
     expect(synth).toHaveResourceWithProperties(DataResource, {
-      triggers_replace: { kms_url: "https://app.kms.hanzo.ai", project_id: UUID },
+      triggers_replace: { kms_url: "https://app.kms.hanzo.ai", project_id: UUID, born: "${plantimestamp()}" },
+      lifecycle: { ignore_changes: ["triggers_replace.born"] },
       input: expect.objectContaining({
+        v: 2,
         name: "my-conn",
         description: "prod",
         instance_url: "https://your-instance.octopus.app",
@@ -112,156 +157,221 @@ describe("structure", () => {
         removal_policy: "destroy",
         adopt_existing: false,
       }),
+      provisioner: [{ "local-exec": expect.objectContaining({ command: "delete", when: "destroy" }) }],
     });
     expect(synth).toHaveResourceWithProperties(DataResource, {
-      triggers_replace: expect.objectContaining({ name: "my-conn", description: "prod" }),
-    });
-    expect(synth).toHaveResourceWithProperties(DataResource, {
-      triggers_replace: expect.objectContaining({ instance_url: "https://your-instance.octopus.app" }),
-    });
-    expect(synth).toHaveResourceWithProperties(DataResource, {
-      provisioner: [expect.objectContaining({ "local-exec": expect.objectContaining({ command: "update", interpreter: ["node", expect.stringMatching(/hook\.js$/)] }) })],
+      triggers_replace: expect.objectContaining({ name: "my-conn", description: "prod", instance_url: "https://your-instance.octopus.app", api_key_fingerprint: KEY_FINGERPRINT }),
+      provisioner: [
+        {
+          "local-exec": expect.objectContaining({
+            command: "apply",
+            interpreter: ["/bin/sh", "-c", LAUNCHER_SCRIPT, "cdktf-kms-octopus-hook", expect.stringMatching(HOOK_PATH)],
+            quiet: true,
+          }),
+        },
+      ],
     });
     expect(synth).not.toHaveResourceWithProperties(DataResource, { triggers_replace: expect.objectContaining({ name: "other" }) });
+    // No resource runs a hook at create time other than the sync resource's apply (the positive form
+    // shows the matcher finds a hook by its command).
+    expect(synth).toHaveResourceWithProperties(DataResource, { provisioner: expect.arrayContaining([{ "local-exec": expect.objectContaining({ command: "delete" }) }]) });
+    expect(synth).not.toHaveResourceWithProperties(DataResource, { provisioner: expect.arrayContaining([{ "local-exec": expect.objectContaining({ command: "create" }) }]) });
+    expect(synth).not.toHaveResourceWithProperties(DataResource, { provisioner: expect.arrayContaining([{ "local-exec": expect.objectContaining({ command: "update" }) }]) });
+    expect(synth).not.toHaveResourceWithProperties(DataResource, { provisioner: expect.arrayContaining([{ "local-exec": expect.objectContaining({ command: "credentials" }) }]) });
   });
 
-  test("the connection is replaced only when kms_url or project_id change", () => {
+  test("the connection is replaced only when kms_url or project_id change, and records the plan it is born in", () => {
     const s = parse(stackWithKey({ projectId: UUID, kmsUrl: "https://kms.example.com", description: "d" }).stack);
-    expect(part(s, "connection").triggers_replace).toEqual({ kms_url: "https://kms.example.com", project_id: UUID });
+    expect(part(s, "connection").triggers_replace).toEqual({ kms_url: "https://kms.example.com", project_id: UUID, born: "${plantimestamp()}" });
     const org = parse(stackWithKey().stack);
-    expect(part(org, "connection").triggers_replace).toEqual({ kms_url: "https://app.kms.hanzo.ai", project_id: null });
+    expect(part(org, "connection").triggers_replace).toEqual({ kms_url: "https://app.kms.hanzo.ai", project_id: null, born: "${plantimestamp()}" });
   });
 
-  test("the connection's input holds the whole non-secret declaration", () => {
+  test("born is recorded once: ignore_changes covers it and nothing else; the sync resource ignores nothing", () => {
+    const s = parse(stackWithKey({ projectId: UUID }).stack);
+    expect(part(s, "connection").lifecycle).toEqual({ ignore_changes: ["triggers_replace.born"] });
+    expect(part(s, "sync").lifecycle).toBeUndefined();
+  });
+
+  test("the connection's input holds the whole non-secret declaration, event version 2", () => {
     const s = parse(stackWithKey({ projectId: UUID, description: "d", removalPolicy: "retain", adoptExisting: true, renamedFrom: "old-conn" }).stack);
-    const input = part(s, "connection").input!;
-    expect(input).toEqual(
-      expect.objectContaining({
-        v: 1,
-        path: "test/octopus",
-        address: expect.stringMatching(/^terraform_data\.octopus_connection_[0-9A-F]{8}$/),
-        kms_url: "https://app.kms.hanzo.ai",
-        project_id: UUID,
-        name: "my-conn",
-        description: "d",
-        instance_url: "https://your-instance.octopus.app",
-        api_key_env: null,
-        adopt_existing: true,
-        renamed_from: "old-conn",
-        removal_policy: "retain",
-      }),
-    );
-    // The address is the real one of the connection resource.
-    expect(Object.keys(s.resource.terraform_data)).toContain((input.address as string).replace(/^terraform_data\./, ""));
+    const [address, connection] = find(s, "connection");
+    expect(connection.input).toEqual({
+      v: 2,
+      marker: "cdktf-kms-octopus",
+      path: "test/octopus",
+      address,
+      kms_url: "https://app.kms.hanzo.ai",
+      project_id: UUID,
+      name: "my-conn",
+      description: "d",
+      instance_url: "https://your-instance.octopus.app",
+      api_key_env: null,
+      adopt_existing: true,
+      renamed_from: "old-conn",
+      removal_policy: "retain",
+    });
+    const defaults = part(parse(stackWithEnv().stack), "connection").input!;
+    expect(defaults).toEqual(expect.objectContaining({ v: 2, description: null, project_id: null, api_key_env: "TEST_OCTOPUS_API_KEY", adopt_existing: false, renamed_from: null, removal_policy: "destroy" }));
   });
 
-  test("update hooks are replaced when name, description, instance URL, key fingerprint or the connection change", () => {
+  test("the sync resource is replaced when the connection, name, description, instance URL or key fingerprint change", () => {
     const s = parse(stackWithKey({ description: "d" }).stack);
-    const connectionAddress = part(s, "connection").input!.address as string;
-    const fp = '${nonsensitive(substr(sha256(join("", ["cdktf-kms-octopus/api-key/v1:", var.octopus_api_key])), 0, 16))}';
-    expect(part(s, "credentials").triggers_replace).toEqual({
-      connection: `\${${connectionAddress}.id}`,
-      instance_url: "https://your-instance.octopus.app",
-      api_key_fingerprint: fp,
-    });
-    expect(part(s, "update").triggers_replace).toEqual({
+    const [connectionAddress] = find(s, "connection");
+    expect(part(s, "sync").triggers_replace).toEqual({
       connection: `\${${connectionAddress}.id}`,
       name: "my-conn",
       description: "d",
+      instance_url: "https://your-instance.octopus.app",
+      api_key_fingerprint: KEY_FINGERPRINT,
     });
+    expect(part(parse(stackWithKey().stack), "sync").triggers_replace!.description).toBeNull();
   });
 
-  test("the update hook runs after the credentials hook", () => {
+  test("no explicit dependencies: the sync resource follows the connection through its references", () => {
     const s = parse(stackWithKey().stack);
-    const credentialsAddress = `terraform_data.${Object.keys(s.resource.terraform_data).find((k) => k.startsWith("octopus_credentials_"))}`;
-    expect((part(s, "update") as { depends_on?: string[] }).depends_on).toEqual([credentialsAddress]);
+    expect(part(s, "connection").depends_on).toBeUndefined();
+    expect(part(s, "sync").depends_on).toBeUndefined();
   });
 
-  test("changing a mutable prop changes only the triggers of the hook that applies it", () => {
+  test("a change of what the KMS holds replaces only the sync resource; a change of KMS or project replaces both", () => {
     const before = parse(stackWithKey({ description: "a" }).stack);
-    const described = parse(stackWithKey({ description: "b" }).stack);
-    const moved = parse(stackWithKey({ description: "a", instanceUrl: "https://moved.octopus.app" }).stack);
-    expect(part(described, "credentials").triggers_replace).toEqual(part(before, "credentials").triggers_replace);
-    expect(part(described, "update").triggers_replace).not.toEqual(part(before, "update").triggers_replace);
-    expect(part(moved, "update").triggers_replace).toEqual(part(before, "update").triggers_replace);
-    expect(part(moved, "credentials").triggers_replace).not.toEqual(part(before, "credentials").triggers_replace);
-    for (const s of [described, moved]) expect(part(s, "connection").triggers_replace).toEqual(part(before, "connection").triggers_replace);
+    const cases: [string, Partial<OctopusDeployConnectionProps>, boolean][] = [
+      ["description", { description: "b" }, false],
+      ["name", { description: "a", name: "renamed", renamedFrom: "my-conn" }, false],
+      ["instance URL", { description: "a", instanceUrl: "https://moved.octopus.app" }, false],
+      ["KMS", { description: "a", kmsUrl: "https://kms.example.com" }, true],
+      ["project", { description: "a", projectId: UUID }, true],
+    ];
+    for (const [label, props, replacesConnection] of cases) {
+      const after = parse(stackWithKey(props).stack);
+      const connectionReplaced = JSON.stringify(part(after, "connection").triggers_replace) !== JSON.stringify(part(before, "connection").triggers_replace);
+      const syncReplaced = JSON.stringify(part(after, "sync").triggers_replace) !== JSON.stringify(part(before, "sync").triggers_replace);
+      // A replaced connection gets a new id, which replaces the sync resource too (its `connection` trigger).
+      expect({ label, connectionReplaced, syncReplaced: syncReplaced || connectionReplaced }).toEqual({ label, connectionReplaced: replacesConnection, syncReplaced: true });
+      expect(part(after, "connection").input).not.toEqual(part(before, "connection").input);
+    }
+    // Policy and adoption changes update the connection's input in place and run no hook.
+    for (const props of [{ description: "a", removalPolicy: "retain" as const }, { description: "a", adoptExisting: true }]) {
+      const after = parse(stackWithKey(props).stack);
+      expect(part(after, "connection").triggers_replace).toEqual(part(before, "connection").triggers_replace);
+      expect(part(after, "sync").triggers_replace).toEqual(part(before, "sync").triggers_replace);
+      expect(part(after, "connection").input).not.toEqual(part(before, "connection").input);
+    }
   });
 });
 
 describe("hooks", () => {
   const s = parse(stackWithKey({ projectId: UUID }).stack);
-  const connection = part(s, "connection");
-  const credentials = part(s, "credentials");
-  const update = part(s, "update");
+  const [connectionAddress, connection] = find(s, "connection");
+  const sync = part(s, "sync");
 
-  test("create and destroy-time delete on the connection; credentials and update on their resources", () => {
-    expect(hooks(connection).map((h) => [h.command, h.when])).toEqual([
-      ["create", undefined],
-      ["delete", "destroy"],
-    ]);
-    expect(hooks(credentials).map((h) => [h.command, h.when])).toEqual([["credentials", undefined]]);
-    expect(hooks(update).map((h) => [h.command, h.when])).toEqual([["update", undefined]]);
+  test("the connection has only a destroy-time delete hook; the sync resource only a create-time apply hook", () => {
+    expect(hooks(connection).map((h) => [h.command, h.when])).toEqual([["delete", "destroy"]]);
+    expect(hooks(connection).filter((h) => h.when !== "destroy")).toEqual([]);
+    expect(hooks(sync).map((h) => [h.command, h.when])).toEqual([["apply", undefined]]);
+    expect([...OPERATIONS].sort()).toEqual(["apply", "delete"]);
   });
 
-  test("every hook runs node with the bundled hook, no shell, quietly", () => {
-    const all = [...hooks(connection), ...hooks(credentials), ...hooks(update)];
-    expect(all).toHaveLength(4);
+  test("every hook is started by the launcher with the bundled hook, quietly", () => {
+    const all = [...hooks(connection), ...hooks(sync)];
+    expect(all).toHaveLength(2);
+    const hookPath = all[0].interpreter.at(-1)!;
+    expect(hookPath).toMatch(HOOK_PATH);
     for (const h of all) {
-      expect(h.interpreter).toHaveLength(2);
-      expect(h.interpreter[0]).toBe("node");
-      expect(h.interpreter[1]).toMatch(/^assets\/cdktf-kms-octopus-hook\/[0-9A-F]+\/hook\.js$/);
-      expect(["create", "credentials", "update", "delete"]).toContain(h.command);
+      expect(h.interpreter).toEqual(hookInterpreter(hookPath));
+      if (process.platform !== "win32") expect(h.interpreter).toEqual(["/bin/sh", "-c", LAUNCHER_SCRIPT, "cdktf-kms-octopus-hook", hookPath]);
+      expect(OPERATIONS).toContain(h.command);
       expect(h.quiet).toBe(true);
       expect(h.working_dir).toBeUndefined();
       expect(Object.keys(h.environment).filter((n) => !HOOK_ENV_NAMES.includes(n))).toEqual([]);
+      // The launcher sets the run pid; a value from the configuration would be wrong.
+      expect(h.environment.KMS_OCTOPUS_RUN_PID).toBeUndefined();
     }
-    expect(new Set(all.map((h) => h.interpreter[1])).size).toBe(1);
   });
 
   test("the delete hook references only self (Terraform refuses anything else in destroy hooks)", () => {
-    const del = hooks(connection)[1];
+    const del = hooks(connection)[0];
     const refs = strings(del).flatMap(([, v]) => [...v.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]));
     expect(refs).toEqual(["jsonencode(self.input)"]);
     expect(del.environment).toEqual({ KMS_OCTOPUS_EVENT: "${jsonencode(self.input)}" });
   });
 
-  test("create reads the event and resource id from self; the update hooks from the connection", () => {
-    const address = connection.input!.address as string;
-    const create = hooks(connection)[0].environment;
-    expect(create.KMS_OCTOPUS_EVENT).toBe("${jsonencode(self.input)}");
-    expect(create.KMS_OCTOPUS_RESOURCE_ID).toBe("${self.id}");
-    for (const r of [credentials, update]) {
-      const env = hooks(r)[0].environment;
-      expect(env.KMS_OCTOPUS_EVENT).toBe(`\${jsonencode(${address}.output)}`);
-      expect(env.KMS_OCTOPUS_RESOURCE_ID).toBe(`\${${address}.id}`);
-    }
+  test("the apply hook reads the event and born from the connection, the plan's timestamp and the stack's declared names", () => {
+    expect(hooks(sync)[0].environment).toEqual({
+      KMS_OCTOPUS_EVENT: `\${jsonencode(${connectionAddress}.output)}`,
+      KMS_OCTOPUS_BORN_AT: `\${${connectionAddress}.triggers_replace.born}`,
+      KMS_OCTOPUS_PLANNED_AT: "${plantimestamp()}",
+      KMS_OCTOPUS_DECLARED_NAMES: "${local.kms_octopus_declared_names}",
+      KMS_OCTOPUS_API_KEY: "${nonsensitive(var.octopus_api_key)}",
+    });
+  });
+});
+
+describe("declared names", () => {
+  const sync = (s: Synth, construct: string) => hooks(part(s, "sync", construct))[0].environment.KMS_OCTOPUS_DECLARED_NAMES;
+
+  test("one connection: the local holds its name", () => {
+    const s = parse(stackWithEnv().stack);
+    expect(s.locals).toEqual({ kms_octopus_declared_names: "my-conn" });
+    expect(sync(s, "octopus")).toBe("${local.kms_octopus_declared_names}");
+  });
+
+  test("several connections, both engines, nested scopes: one local listing every name, sorted, comma-separated", () => {
+    const app = testApp();
+    const stack = new TerraformStack(app, "test");
+    const team = new Construct(stack, "team");
+    const base = { instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" };
+    new OctopusDeployConnection(stack, "zeta", { ...base, name: "zeta" });
+    new OctopusDeployConnection(team, "alpha", { ...base, name: "alpha-2" });
+    new OctopusDeployConnection(stack, "mid", { ...base, name: "mid", engine: "null_resource" });
+    new OctopusDeployConnection(team, "alpha1", { ...base, name: "alpha", renamedFrom: "was-alpha" });
+    const raw = Testing.synth(stack);
+    const s = JSON.parse(raw) as Synth & { resource: { null_resource: Record<string, TfData> } };
+    expect(s.locals).toEqual({ kms_octopus_declared_names: "alpha,alpha-2,mid,zeta" });
+    // Once per stack: the list is written once, every apply hook references it.
+    expect(raw.split("alpha,alpha-2,mid,zeta")).toHaveLength(2);
+    const envs = [...Object.values(s.resource.terraform_data), ...Object.values(s.resource.null_resource)].flatMap((r) => hooks(r)).filter((h) => h.command === "apply");
+    expect(envs).toHaveLength(4);
+    for (const h of envs) expect(h.environment.KMS_OCTOPUS_DECLARED_NAMES).toBe("${local.kms_octopus_declared_names}");
+    // The previous name of a rename is not declared.
+    expect(raw).not.toMatch(/kms_octopus_declared_names": "[^"]*was-alpha/);
+  });
+
+  test("each stack lists its own connections", () => {
+    const app = testApp();
+    const one = new TerraformStack(app, "one");
+    const two = new TerraformStack(app, "two");
+    new OctopusDeployConnection(one, "b", { name: "b", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+    new OctopusDeployConnection(one, "a", { name: "a", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+    new OctopusDeployConnection(two, "c", { name: "c", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+    expect(parse(one).locals).toEqual({ kms_octopus_declared_names: "a,b" });
+    expect(parse(two).locals).toEqual({ kms_octopus_declared_names: "c" });
+  });
+
+  test("a stack that only removes connections declares none", () => {
+    const app = testApp();
+    const stack = new TerraformStack(app, "test");
+    OctopusDeployConnection.removed(stack, "gone");
+    expect((JSON.parse(Testing.synth(stack)) as Synth).locals).toBeUndefined();
   });
 });
 
 describe("secrets", () => {
-  test("the API key appears only as nonsensitive(var) in hook environments and inside the fingerprint", () => {
+  test("the API key appears only as nonsensitive(var) in the apply hook's environment and inside the fingerprint", () => {
     const s = parse(stackWithKey({ projectId: UUID, description: "d" }).stack);
-    const fp = part(s, "credentials").triggers_replace!.api_key_fingerprint as string;
-    expect(fp).toBe('${nonsensitive(substr(sha256(join("", ["cdktf-kms-octopus/api-key/v1:", var.octopus_api_key])), 0, 16))}');
-    const mentions = Object.entries(s.resource.terraform_data).flatMap(([name, r]) =>
-      strings(r, name).filter(([, v]) => v.includes("var.octopus_api_key")),
-    );
+    const fp = part(s, "sync").triggers_replace!.api_key_fingerprint as string;
+    expect(fp).toBe(KEY_FINGERPRINT);
+    const { variable, ...rest } = s;
+    expect(variable).toEqual({ octopus_api_key: { type: "string", sensitive: true } });
+    const mentions = strings(rest).filter(([, v]) => v.includes("var.octopus_api_key"));
     const where = mentions.map(([at, v]) => [at.replace(/_[0-9A-F]{8}/, ""), v]);
-    const keyEnv = "${nonsensitive(var.octopus_api_key)}";
-    // Everything else (the connection's input, every triggers_replace but the fingerprint, the delete hook) is key-free.
-    expect(where.filter(([at]) => !/\.provisioner\[\d\]\.local-exec\.environment\.KMS_OCTOPUS_API_KEY$/.test(at))).toEqual([
-      ["octopus_credentials.triggers_replace.api_key_fingerprint", fp],
+    // Everything else (the connection's input and triggers, the delete hook, the locals) is key-free.
+    expect(where).toEqual([
+      ["$.resource.terraform_data.octopus_sync.provisioner[0].local-exec.environment.KMS_OCTOPUS_API_KEY", "${nonsensitive(var.octopus_api_key)}"],
+      ["$.resource.terraform_data.octopus_sync.triggers_replace.api_key_fingerprint", fp],
     ]);
-    const envMentions = where.filter(([at]) => at.endsWith("KMS_OCTOPUS_API_KEY"));
-    expect(envMentions.every(([, v]) => v === keyEnv)).toBe(true);
-    expect(envMentions.map(([at]) => at)).toEqual(
-      expect.arrayContaining([
-        "octopus_connection.provisioner[0].local-exec.environment.KMS_OCTOPUS_API_KEY",
-        "octopus_credentials.provisioner[0].local-exec.environment.KMS_OCTOPUS_API_KEY",
-      ]),
-    );
-    expect(envMentions.map(([at]) => at)).not.toContain("octopus_connection.provisioner[1].local-exec.environment.KMS_OCTOPUS_API_KEY");
+    expect(JSON.stringify(part(s, "connection"))).not.toContain("octopus_api_key");
   });
 
   test("no KMS credential name or value appears in the configuration", () => {
@@ -271,7 +381,7 @@ describe("secrets", () => {
       process.env.KMS_CLIENT_ID = "kms-client-id-canary";
       process.env.KMS_CLIENT_SECRET = "kms-client-secret-canary";
       process.env.TEST_OCTOPUS_API_KEY = "API-ENVKEYCANARY00000000000000";
-      for (const synth of [Testing.synth(stackWithKey({ projectId: UUID }).stack), Testing.synth(stackWithEnv().stack)]) {
+      for (const synth of [Testing.synth(stackWithKey({ projectId: UUID }).stack), Testing.synth(stackWithEnv().stack), Testing.synth(stackWithEnv({ engine: "null_resource" }).stack)]) {
         for (const name of KMS_CREDENTIAL_NAMES) expect(synth).not.toContain(name);
         for (const value of ["kms-token-canary-123456", "kms-client-id-canary", "kms-client-secret-canary", "API-ENVKEYCANARY00000000000000"]) {
           expect(synth).not.toContain(value);
@@ -293,36 +403,37 @@ describe("apiKeyEnv", () => {
   test("fingerprint computed at synth from the environment when the variable is set", () => {
     process.env.TEST_OCTOPUS_API_KEY = "API-ABCDEFGHIJKLMNOPQRSTUVWXYZ0";
     const s = parse(stackWithEnv().stack);
-    expect(part(s, "credentials").triggers_replace!.api_key_fingerprint).toBe(fingerprint("API-ABCDEFGHIJKLMNOPQRSTUVWXYZ0"));
+    expect(part(s, "sync").triggers_replace!.api_key_fingerprint).toBe(fingerprint("API-ABCDEFGHIJKLMNOPQRSTUVWXYZ0"));
     expect(JSON.stringify(s)).not.toContain("API-ABCDEFGHIJKLMNOPQRSTUVWXYZ0");
   });
 
   test("a rotated key in the environment changes the fingerprint", () => {
     process.env.TEST_OCTOPUS_API_KEY = "API-FIRST";
-    const first = part(parse(stackWithEnv().stack), "credentials").triggers_replace!.api_key_fingerprint;
+    const first = part(parse(stackWithEnv().stack), "sync").triggers_replace!.api_key_fingerprint;
     process.env.TEST_OCTOPUS_API_KEY = "API-SECOND";
-    const second = part(parse(stackWithEnv().stack), "credentials").triggers_replace!.api_key_fingerprint;
+    const second = part(parse(stackWithEnv().stack), "sync").triggers_replace!.api_key_fingerprint;
     expect(first).not.toBe(second);
   });
 
   test("surrounding whitespace is ignored, as the hook ignores it", () => {
     process.env.TEST_OCTOPUS_API_KEY = "  API-TRIMMED\n";
-    expect(part(parse(stackWithEnv().stack), "credentials").triggers_replace!.api_key_fingerprint).toBe(fingerprint("API-TRIMMED"));
+    expect(part(parse(stackWithEnv().stack), "sync").triggers_replace!.api_key_fingerprint).toBe(fingerprint("API-TRIMMED"));
   });
 
   test.each([undefined, "", "   "])("fingerprint is env:NAME when the variable is %p at synth", (value) => {
     if (value === undefined) delete process.env.TEST_OCTOPUS_API_KEY;
     else process.env.TEST_OCTOPUS_API_KEY = value;
     const s = parse(stackWithEnv().stack);
-    expect(part(s, "credentials").triggers_replace!.api_key_fingerprint).toBe("env:TEST_OCTOPUS_API_KEY");
+    expect(part(s, "sync").triggers_replace!.api_key_fingerprint).toBe("env:TEST_OCTOPUS_API_KEY");
   });
 
   test("no key in any hook environment; the event names the variable", () => {
     process.env.TEST_OCTOPUS_API_KEY = "API-SOMETHING";
     const s = parse(stackWithEnv().stack);
-    for (const h of [...hooks(part(s, "connection")), ...hooks(part(s, "credentials")), ...hooks(part(s, "update"))]) {
-      expect(h.environment.KMS_OCTOPUS_API_KEY).toBeUndefined();
-    }
+    const all = [...hooks(part(s, "connection")), ...hooks(part(s, "sync"))];
+    expect(all).toHaveLength(2);
+    for (const h of all) expect(h.environment.KMS_OCTOPUS_API_KEY).toBeUndefined();
+    expect(JSON.stringify(s)).not.toContain("API-SOMETHING");
     expect(part(s, "connection").input!.api_key_env).toBe("TEST_OCTOPUS_API_KEY");
     expect(s.variable).toBeUndefined();
   });
@@ -367,7 +478,7 @@ describe("full synth and terraform", () => {
     const stackDir = path.join(outdir, "stacks", "test");
     const config = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as Synth;
     const interpreters = new Set(
-      Object.values(config.resource.terraform_data).flatMap((r) => hooks(r).map((h) => h.interpreter[1])),
+      Object.values(config.resource.terraform_data).flatMap((r) => hooks(r).map((h) => h.interpreter.at(-1)!)),
     );
     expect(interpreters.size).toBe(1);
     const [hookPath] = [...interpreters];
@@ -383,4 +494,141 @@ describe("full synth and terraform", () => {
     expect(bundle).toBe(path.resolve(__dirname, "../../dist/hook/hook.js"));
     expect(fs.statSync(bundle).size).toBeGreaterThan(1000);
   });
+});
+
+describe("Terraform version check (once per stack, at synth with validations)", () => {
+  let dir: string;
+  const saved = process.env.TERRAFORM_BINARY_NAME;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-octopus-tfversion-"));
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.TERRAFORM_BINARY_NAME;
+    else process.env.TERRAFORM_BINARY_NAME = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Validates a stack against a stand-in terraform that prints `output` for `terraform version`. */
+  function validateWith(output: string | null): void {
+    const binary = path.join(dir, `terraform-${Math.random().toString(36).slice(2)}`);
+    if (output !== null) fs.writeFileSync(binary, `#!/bin/sh\nprintf '%s\\n' '${output}'\n`, { mode: 0o755 });
+    process.env.TERRAFORM_BINARY_NAME = binary;
+    Testing.synth(stackWithEnv().stack, true);
+  }
+
+  test.each(["Terraform v1.5.0", "Terraform v1.5.7\non linux_amd64", "Terraform v1.11.4", "Terraform v2.0.0"])("%p passes", (version) => {
+    expect(() => validateWith(version)).not.toThrow();
+  });
+
+  test.each(["Terraform v1.4.7", "Terraform v1.4.0", "Terraform v0.15.5", "Terraform v1.3.9"])("%p is too old: Terraform >= 1.5 (plantimestamp) is required", (version) => {
+    expect(() => validateWith(version)).toThrow(/is too old: OctopusDeployConnection needs Terraform >= 1\.5 \(terraform_data, plantimestamp\)/);
+  });
+
+  test("an unreadable version and a missing binary are errors", () => {
+    expect(() => validateWith("no version here")).toThrow(/Could not read the version .*needs Terraform >= 1\.5/);
+    expect(() => validateWith(null)).toThrow(/Could not run .* version.*needs Terraform >= 1\.5/);
+  });
+
+  test("checked once per stack, however many connections", () => {
+    const app = testApp();
+    const stack = new TerraformStack(app, "test");
+    for (const n of ["a", "b", "c"]) new OctopusDeployConnection(stack, n, { name: n, instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+    const counter = path.join(dir, "calls");
+    const binary = path.join(dir, "terraform-counting");
+    fs.writeFileSync(binary, `#!/bin/sh\necho x >> '${counter}'\necho 'Terraform v1.5.0'\n`, { mode: 0o755 });
+    process.env.TERRAFORM_BINARY_NAME = binary;
+    Testing.synth(stack, true);
+    expect(fs.readFileSync(counter, "utf8").trim().split("\n")).toHaveLength(1);
+  });
+});
+
+/**
+ * The synthesized stack applied by real Terraform, the bundled hook replaced by a stand-in that
+ * records its operation and environment: what the hook sees on create, update and destroy.
+ */
+describe("lifecycle under real Terraform, with a stand-in hook", () => {
+  interface Call {
+    op: string;
+    env: Record<string, string>;
+    event: Record<string, unknown>;
+  }
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-octopus-lifecycle-"));
+    fs.writeFileSync(path.join(dir, "terraform.tfrc"), "disable_checkpoint = true\n");
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const env = () => ({ ...process.env, TF_CLI_CONFIG_FILE: path.join(dir, "terraform.tfrc"), CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_DATA_DIR: path.join(dir, ".tf") });
+  const tf = (...args: string[]) => execFileSync("terraform", [...args, "-input=false", "-no-color"], { cwd: dir, env: env(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+  /** Writes the configuration of two connections, `my-conn` with `description`, and the stand-in hook. */
+  function configure(description: string): void {
+    const app = testApp();
+    const stack = new TerraformStack(app, "test");
+    new OctopusDeployConnection(stack, "octopus", { name: "my-conn", description, instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTO_KEY" });
+    new OctopusDeployConnection(stack, "other", { name: "other", instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTO_KEY" });
+    const config = parse(stack);
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(config));
+    const hookPath = hooks(part(config, "sync")).at(0)!.interpreter.at(-1)!;
+    fs.mkdirSync(path.join(dir, path.dirname(hookPath)), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, hookPath),
+      `const fs = require("node:fs");
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("KMS_OCTOPUS_")));
+fs.appendFileSync(${JSON.stringify(path.join(dir, "calls.jsonl"))}, JSON.stringify({ op: process.argv[2], env }) + "\\n");`,
+    );
+  }
+
+  /** The hook calls since the last look. */
+  function calls(): Call[] {
+    const file = path.join(dir, "calls.jsonl");
+    if (!fs.existsSync(file)) return [];
+    const lines = fs.readFileSync(file, "utf8").trim().split("\n").filter(Boolean);
+    fs.rmSync(file);
+    return lines.map((l) => JSON.parse(l) as Omit<Call, "event">).map((c) => ({ ...c, event: JSON.parse(c.env.KMS_OCTOPUS_EVENT) as Record<string, unknown> }));
+  }
+
+  const byName = (cs: Call[]) => Object.fromEntries(cs.map((c) => [c.event.name as string, c]));
+
+  test("create: one apply hook per connection, born in this plan; no change: nothing; update: born earlier; destroy: delete", async () => {
+    configure("first");
+    tf("init");
+    tf("apply", "-auto-approve");
+    const created = calls();
+    expect(created.map((c) => c.op)).toEqual(["apply", "apply"]);
+    const first = byName(created)["my-conn"];
+    expect(first.env.KMS_OCTOPUS_BORN_AT).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // A connection new in this apply: born in the plan being applied.
+    for (const c of created) expect(c.env.KMS_OCTOPUS_BORN_AT).toBe(c.env.KMS_OCTOPUS_PLANNED_AT);
+    for (const c of created) expect(c.env.KMS_OCTOPUS_DECLARED_NAMES).toBe("my-conn,other");
+    // The hooks of one apply share terraform's pid, set by the launcher.
+    expect(created[0].env.KMS_OCTOPUS_RUN_PID).toMatch(/^\d+$/);
+    expect(created[1].env.KMS_OCTOPUS_RUN_PID).toBe(created[0].env.KMS_OCTOPUS_RUN_PID);
+    expect(first.event).toEqual(expect.objectContaining({ v: 2, name: "my-conn", description: "first", instance_url: "https://o.octopus.app", api_key_env: "OCTO_KEY" }));
+    expect(first.event.address).toMatch(/^terraform_data\.octopus_connection_[0-9A-F]{8}$/);
+
+    // born is kept: a new plan (a new plantimestamp) of the same configuration changes nothing.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const same = execFileSync("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color"], { cwd: dir, env: env(), encoding: "utf8" });
+    expect(same).toContain("No changes.");
+
+    // A description change: the connection's input is updated in place, the sync resource of that
+    // connection only is replaced, and its hook sees a connection born in an earlier plan.
+    configure("second");
+    tf("apply", "-auto-approve");
+    const updated = calls();
+    expect(updated.map((c) => [c.op, c.event.name])).toEqual([["apply", "my-conn"]]);
+    expect(updated[0].env.KMS_OCTOPUS_BORN_AT).toBe(first.env.KMS_OCTOPUS_BORN_AT);
+    expect(updated[0].env.KMS_OCTOPUS_PLANNED_AT > updated[0].env.KMS_OCTOPUS_BORN_AT).toBe(true);
+    expect(updated[0].event).toEqual(expect.objectContaining({ v: 2, description: "second", address: first.event.address }));
+
+    // Destroy: one delete per connection, reading the declaration as last applied.
+    tf("destroy", "-auto-approve");
+    const deleted = byName(calls());
+    expect(Object.keys(deleted).sort()).toEqual(["my-conn", "other"]);
+    for (const c of Object.values(deleted)) expect(c.op).toBe("delete");
+    expect(deleted["my-conn"].event).toEqual(expect.objectContaining({ v: 2, description: "second" }));
+    expect(deleted["my-conn"].env.KMS_OCTOPUS_BORN_AT).toBeUndefined();
+  }, 120_000);
 });

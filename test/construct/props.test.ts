@@ -1,8 +1,9 @@
 /**
  * Synth-time validation of OctopusDeployConnection props: a table of bad props, each of which must
  * throw OctopusDeployConnectionPropsError naming the construct path, the field and the rule (and never
- * echo an API key), and valid props that must synthesize, with literal strings reaching Terraform
- * verbatim.
+ * echo an API key), and valid props that must synthesize their two resources (connection, sync),
+ * with literal strings reaching Terraform verbatim (in the connection's input and the sync
+ * resource's triggers).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -239,7 +240,7 @@ describe("valid props", () => {
   ];
   test.each(valid)("%s synthesizes", (_label, props) => {
     const s = synthOf(props);
-    expect(Object.keys(s.resource.terraform_data).map((k) => k.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual(["octopus_connection", "octopus_credentials", "octopus_update"]);
+    expect(Object.keys(s.resource.terraform_data).map((k) => k.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual(["octopus_connection", "octopus_sync"]);
   });
 
   test("a project id reference reaches Terraform as the reference", () => {
@@ -270,9 +271,9 @@ describe("valid props", () => {
   test.each(INJECTIONS.map((d) => [JSON.stringify(d), d]))("description %s reaches Terraform verbatim", (_label, description) => {
     const s = synthOf(() => ({ ...base, description }));
     const connection = resourceNamed(s, "connection");
-    const update = resourceNamed(s, "update");
+    const sync = resourceNamed(s, "sync");
     expect(terraformValueOf(connection.input!.description)).toBe(description);
-    expect(terraformValueOf(update.triggers_replace!.description)).toBe(description);
+    expect(terraformValueOf(sync.triggers_replace!.description)).toBe(description);
   });
 
   test("strings with template sequences are base64-wrapped, plain strings are not", () => {

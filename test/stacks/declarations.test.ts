@@ -1,4 +1,8 @@
-/** Reading the connections a synthesized stack declares, from cdk.tf.json alone. */
+/**
+ * Reading the connections a synthesized stack declares, from cdk.tf.json alone: one per connection
+ * resource (never its sync resource or the declared-names local), and the removed blocks of
+ * OctopusDeployConnection.removed() (connection and sync; only the connection's carries the hook).
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataResource, TerraformStack, TerraformVariable } from "cdktf";
@@ -26,7 +30,12 @@ describe("declaredConnections", () => {
   const byName = Object.fromEntries(declaredConnections(stack).map((c) => [c.fields.name && c.fields.name.known ? c.fields.name.value : "?", c]));
 
   test("finds every connection of both engines, and nothing else", () => {
+    expect(declaredConnections(stack)).toHaveLength(5);
     expect(Object.keys(byName).sort()).toEqual(["lit", "nul", "res", "tpl", "var"]);
+    for (const c of Object.values(byName)) expect(c!.address).toMatch(/_connection_[0-9A-F]{8}$/);
+    // The stack also holds each connection's sync resource and the declared-names local.
+    expect(Object.keys(stack.config.resource as Record<string, Record<string, unknown>>).sort()).toEqual(["null_resource", "terraform_data"]);
+    expect(stack.config.locals).toEqual({ kms_octopus_declared_names: "lit,nul,res,tpl,var" });
     expect(byName.nul!.engine).toBe("null_resource");
     expect(byName.nul!.address).toMatch(/^null_resource\.legacy_connection_[0-9A-F]{8}$/);
     expect(byName.lit!.address).toMatch(/^terraform_data\.literal_connection_[0-9A-F]{8}$/);
@@ -75,13 +84,12 @@ describe("removedBlocks", () => {
     });
     const blocks = removedBlocks(readStack(dir));
     const entries = [...blocks.entries()].map(([from, b]) => [from.replace(/_[0-9A-F]{8}$/, ""), b]);
-    expect(entries).toEqual(
-      expect.arrayContaining([
-        ["terraform_data.gone_connection", { destroy: true, destroyHook: true }],
-        ["terraform_data.gone_credentials", { destroy: true, destroyHook: false }],
-        ["terraform_data.kept_connection", { destroy: false, destroyHook: false }],
-      ]),
-    );
+    expect(entries.sort()).toEqual([
+      ["terraform_data.gone_connection", { destroy: true, destroyHook: true }],
+      ["terraform_data.gone_sync", { destroy: true, destroyHook: false }],
+      ["terraform_data.kept_connection", { destroy: false, destroyHook: false }],
+      ["terraform_data.kept_sync", { destroy: false, destroyHook: false }],
+    ]);
   });
 
   test("a stack without removed blocks has none", () => {
