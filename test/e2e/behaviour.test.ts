@@ -10,7 +10,7 @@ import { TerraformStack, TerraformVariable } from "cdktf";
 import { KmsClient, OctopusDeployConnection } from "../../lib";
 import { LocalKms, startLocalKms } from "../../lib/testing";
 import { Fixture, NAME, connectionRequests } from "./fixture";
-import { describeE2E, hookLines } from "./harness";
+import { describeE2E, hookLines, tf } from "./harness";
 
 jest.setTimeout(120_000);
 
@@ -80,6 +80,27 @@ describeE2E("behaviour", () => {
     expect(result.code).toBe(0);
     expect(kms.connections()).toEqual([expect.objectContaining({ name: NAME, description: "two" })]);
     expect(hookLines(result.output)).toEqual([expect.stringMatching(/^re-created octopus-deploy connection "octo-main"/)]);
+  });
+
+  test("a missing connection whose siblings look alike is created again: the stack's own names are never taken for an old name", async () => {
+    // Three connections to one Octopus instance with one description: after a deploy that never
+    // POSTed one of them (simulated: deleted, and its sync resource tainted), the other two look
+    // exactly like a renamed one would. They are declared by the stack, so the hook re-creates.
+    const names = ["octo-a", "octo-b", "octo-c"];
+    const f = new Fixture(kms, "apiKeyEnv", kms.octopusApiKey);
+    const build = (stack: TerraformStack) => {
+      for (const name of names) new OctopusDeployConnection(stack, name, { name, description: "same", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
+    };
+    expect((await f.deploy({}, {}, build)).code).toBe(0);
+    await api(kms).delete(kms.connections().find((c) => c.name === "octo-b")!.id);
+    const stackDir = f.synth({}, build);
+    const sync = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as { resource: { terraform_data: Record<string, unknown> } };
+    const address = `terraform_data.${Object.keys(sync.resource.terraform_data).find((k) => /^octo-b_sync_[0-9A-F]{8}$/.test(k))}`;
+    expect((await tf(stackDir, ["taint", address], f.env())).code).toBe(0);
+    const result = await f.deploy({}, {}, build);
+    expect(result.code).toBe(0);
+    expect(kms.connections().map((c) => c.name).sort()).toEqual(names);
+    expect(hookLines(result.output)).toEqual([expect.stringMatching(/^re-created octopus-deploy connection "octo-b"/)]);
   });
 
   test("destroy of a connection already deleted outside Terraform succeeds", async () => {

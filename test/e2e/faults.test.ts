@@ -52,7 +52,7 @@ interface Scenario {
   readonly seed: number;
   /** "0": every hook logs in itself (many logins, so faults hit logins too); "1": one token per apply. */
   readonly tokenCache: "0" | "1";
-  /** What the change step changes on all 50: the description (update hook) or the instance URL (credentials hook). */
+  /** What the change step changes on all 50: the description or the instance URL (both replace the sync resource). */
   readonly change: "description" | "instanceUrl";
 }
 
@@ -84,7 +84,7 @@ function faultCounts(requests: readonly RequestLogEntry[]) {
 function actions(output: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of hookLines(output)) {
-    const action = /^(created|adopted|updated|renamed|in sync|unchanged|deleted|already gone|retained) /.exec(line)?.[1] ?? "other";
+    const action = /^(created|re-created|adopted|updated|renamed|deleted|already gone|retained) /.exec(line)?.[1] ?? "other";
     out[action] = (out[action] ?? 0) + 1;
   }
   return out;
@@ -265,7 +265,7 @@ describeE2E("lost responses: the KMS commits, the answer is dropped", () => {
     expect(kms.connections()).toEqual([]);
   });
 
-  test("create: every answer lost until the retry budget ends; the next apply adopts the committed connection", async () => {
+  test("create: every answer lost until the retry budget ends; the next apply finds the committed connection and updates it", async () => {
     build("third");
     const failed = await withFaults({ rate: 1, seed: 1, kinds: ["drop"] }, () => apply(stackDir, env({ KMS_OCTOPUS_RETRY_BUDGET: "1" })));
     expect(failed.code).not.toBe(0);
@@ -274,7 +274,8 @@ describeE2E("lost responses: the KMS commits, the answer is dropped", () => {
     kms.clearRequests();
     const again = await apply(stackDir, env());
     expect(again.code).toBe(0);
-    expect(hookLines(again.output)).toEqual([expect.stringMatching(/^adopted octopus-deploy connection "lost-response"/)]);
+    // The failed hook tainted the sync resource; its replacement looks the connection up (1 GET) and re-applies it.
+    expect(hookLines(again.output)).toEqual([expect.stringMatching(/^updated octopus-deploy connection "lost-response" \[credentials\]/)]);
     expectOne("third");
     expect((await plan(stackDir, env())).code).toBe(0);
   });

@@ -20,7 +20,7 @@ import { LocalKms, startLocalKms } from "../../lib/testing";
 jest.setTimeout(60_000);
 
 const NAME = "octo-plan";
-type Child = "connection" | "credentials" | "update";
+type Child = "connection" | "sync";
 type Change = NonNullable<JsonPlan["resource_changes"]>[number] & { change: { after_unknown?: Record<string, unknown> } };
 interface Planned {
   readonly json: JsonPlan & { variables?: Record<string, { value: unknown }> };
@@ -80,9 +80,9 @@ describeE2E("reviewable plans: each case in the JSON plan", () => {
   }
   const liveConnection = () => kms.connections().find((c) => c.id === id);
 
-  test("create: three resources created; the connection's input says name, project and KMS", async () => {
+  test("create: two resources created; the connection's input says name, project and KMS", async () => {
     const p = await planOf(props);
-    expect(p.json.resource_changes!.map((r) => r.change.actions)).toEqual([["create"], ["create"], ["create"]]);
+    expect(p.json.resource_changes!.map((r) => r.change.actions)).toEqual([["create"], ["create"]]);
     expect(input(p.rc("connection"), "after")).toEqual(expect.objectContaining({ name: NAME, project_id: kms.projectId, kms_url: kms.kmsUrl, description: "Octopus for production" }));
     expect(p.lines[0]).toBe(`create  test/octopus (${NAME}): create in project ${kms.projectId} on ${kms.kmsUrl}`);
     await deploy(props);
@@ -91,50 +91,52 @@ describeE2E("reviewable plans: each case in the JSON plan", () => {
 
   test("no change: every action is no-op", async () => {
     const p = await planOf(props);
-    expect(p.json.resource_changes!.map((r) => r.change.actions)).toEqual([["no-op"], ["no-op"], ["no-op"]]);
+    expect(p.json.resource_changes!.map((r) => r.change.actions)).toEqual([["no-op"], ["no-op"]]);
+    // A later plan keeps the recorded `born` (ignore_changes): the sync hook then knows the connection is not new.
+    expect(triggers(p.rc("connection"), "after").born).toBe(triggers(p.rc("connection"), "before").born);
     expect(p.lines[0]).toBe(`no-op  test/octopus (${NAME}): no change`);
   });
 
-  test("description: the connection updates in place, the update resource is replaced; credentials untouched", async () => {
+  test("description: the connection updates in place, the sync resource is replaced on description", async () => {
     const next = { ...props, description: "Octopus, production" };
     const p = await planOf(next);
     expect(p.rc("connection").change.actions).toEqual(["update"]);
     expect([input(p.rc("connection"), "before").description, input(p.rc("connection"), "after").description]).toEqual(["Octopus for production", "Octopus, production"]);
-    expect(replaced(p.rc("update"))).toEqual(REPLACED);
-    expect([triggers(p.rc("update"), "before").description, triggers(p.rc("update"), "after").description]).toEqual(["Octopus for production", "Octopus, production"]);
-    expect(p.rc("credentials").change.actions).toEqual(["no-op"]);
+    expect(replaced(p.rc("sync"))).toEqual(REPLACED);
+    expect([triggers(p.rc("sync"), "before").description, triggers(p.rc("sync"), "after").description]).toEqual(["Octopus for production", "Octopus, production"]);
+    expect(triggers(p.rc("sync"), "after").api_key_fingerprint).toBe(triggers(p.rc("sync"), "before").api_key_fingerprint);
     expect(p.explanation.connections[0]).toEqual(expect.objectContaining({ action: "update", changes: [{ field: "description", before: "Octopus for production", after: "Octopus, production" }] }));
     expect(p.lines[0]).toBe(`update  test/octopus (${NAME}): description "Octopus for production" -> "Octopus, production"`);
     await deploy(next);
     expect(liveConnection()).toEqual(expect.objectContaining({ description: "Octopus, production" }));
   });
 
-  test("instance URL: the credentials resource is replaced on instance_url; update untouched", async () => {
+  test("instance URL: the sync resource is replaced on instance_url", async () => {
     const next = { ...props, instanceUrl: kms.octopusUrl.replace("127.0.0.1", "localhost") };
     const p = await planOf(next);
     expect(p.rc("connection").change.actions).toEqual(["update"]);
-    expect(replaced(p.rc("credentials"))).toEqual(REPLACED);
-    expect([triggers(p.rc("credentials"), "before").instance_url, triggers(p.rc("credentials"), "after").instance_url]).toEqual([kms.octopusUrl, next.instanceUrl]);
-    expect(triggers(p.rc("credentials"), "after").api_key_fingerprint).toBe(triggers(p.rc("credentials"), "before").api_key_fingerprint);
-    expect(p.rc("update").change.actions).toEqual(["no-op"]);
+    expect(replaced(p.rc("sync"))).toEqual(REPLACED);
+    expect([triggers(p.rc("sync"), "before").instance_url, triggers(p.rc("sync"), "after").instance_url]).toEqual([kms.octopusUrl, next.instanceUrl]);
+    expect(triggers(p.rc("sync"), "after").api_key_fingerprint).toBe(triggers(p.rc("sync"), "before").api_key_fingerprint);
+    expect(triggers(p.rc("sync"), "after").description).toBe(triggers(p.rc("sync"), "before").description);
     expect(p.lines[0]).toBe(`update  test/octopus (${NAME}): instance URL "${kms.octopusUrl}" -> "${next.instanceUrl}" (credentials re-validated by the KMS)`);
     await deploy(next);
   });
 
-  test("key rotation: only the credentials resource, on api_key_fingerprint; the key itself nowhere but in `variables`", async () => {
+  test("key rotation: only the sync resource, on api_key_fingerprint; the key itself nowhere but in `variables`", async () => {
     const oldKey = f.apiKey;
     const newKey = "API-ROTATEDPLAN" + oldKey.slice(14);
     kms.addOctopusApiKey(newKey);
     f.apiKey = newKey;
     const p = await planOf(props);
     expect(p.rc("connection").change.actions).toEqual(["no-op"]);
-    expect(replaced(p.rc("credentials"))).toEqual(REPLACED);
-    const [before, after] = [triggers(p.rc("credentials"), "before"), triggers(p.rc("credentials"), "after")];
+    expect(replaced(p.rc("sync"))).toEqual(REPLACED);
+    const [before, after] = [triggers(p.rc("sync"), "before"), triggers(p.rc("sync"), "after")];
     expect(before.api_key_fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(after.api_key_fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(after.api_key_fingerprint).not.toBe(before.api_key_fingerprint);
     expect(after.instance_url).toBe(before.instance_url);
-    expect(p.rc("update").change.actions).toEqual(["no-op"]);
+    expect([after.name, after.description]).toEqual([before.name, before.description]);
     expect(p.explanation.connections[0]!.changes).toEqual([{ field: "apiKey", before: null, after: null }]);
     expect(p.lines[0]).toBe(`update  test/octopus (${NAME}): rotate the API key (the new key is sent and validated)`);
     expect(JSON.stringify(p.explanation)).not.toContain(String(after.api_key_fingerprint));
@@ -146,14 +148,14 @@ describeE2E("reviewable plans: each case in the JSON plan", () => {
     expect(liveConnection()!.credentialsHash).not.toBe(hash);
   });
 
-  test("rename with renamedFrom: the connection updates in place (name, renamed_from), the update resource is replaced on name", async () => {
+  test("rename with renamedFrom: the connection updates in place (name, renamed_from), the sync resource is replaced on name", async () => {
     const next = { ...props, name: "octo-renamed", renamedFrom: NAME };
     const p = await planOf(next);
     expect(p.rc("connection").change.actions).toEqual(["update"]);
     expect(input(p.rc("connection"), "after")).toEqual(expect.objectContaining({ name: "octo-renamed", renamed_from: NAME }));
     expect(input(p.rc("connection"), "before")).toEqual(expect.objectContaining({ name: NAME, renamed_from: null }));
-    expect(replaced(p.rc("update"))).toEqual(REPLACED);
-    expect([triggers(p.rc("update"), "before").name, triggers(p.rc("update"), "after").name]).toEqual([NAME, "octo-renamed"]);
+    expect(replaced(p.rc("sync"))).toEqual(REPLACED);
+    expect([triggers(p.rc("sync"), "before").name, triggers(p.rc("sync"), "after").name]).toEqual([NAME, "octo-renamed"]);
     expect(p.lines).toEqual([`update  test/octopus (octo-renamed): rename "${NAME}" -> "octo-renamed" (same id)`, expect.stringMatching(/^Connections: /)]);
     await deploy(next);
     expect(liveConnection()).toEqual(expect.objectContaining({ name: "octo-renamed" }));
@@ -162,23 +164,23 @@ describeE2E("reviewable plans: each case in the JSON plan", () => {
   test("a rename without renamedFrom looks like a rename in the raw plan; explain-plan warns that the apply would fail", async () => {
     const p = await planOf({ ...props, name: "octo-third", renamedFrom: undefined });
     expect(p.rc("connection").change.actions).toEqual(["update"]);
-    expect(replaced(p.rc("update"))).toEqual(REPLACED);
+    expect(replaced(p.rc("sync"))).toEqual(REPLACED);
     expect(input(p.rc("connection"), "after").renamed_from).toBeNull();
     expect(p.explanation.connections[0]!.warnings).toEqual([expect.stringContaining('without renamedFrom: "octo-renamed"')]);
     expect(p.lines[0]).toBe('update  test/octopus (octo-third): name "octo-renamed" -> "octo-third"');
   });
 
-  test("project change: the connection is replaced on triggers_replace.project_id; its hook resources follow (connection id unknown)", async () => {
+  test("project change: the connection is replaced on triggers_replace.project_id; its sync resource follows (connection id unknown)", async () => {
     const next = { ...props, projectId: otherProject };
     const p = await planOf(next);
     const conn = p.rc("connection");
     expect(replaced(conn)).toEqual(REPLACED);
     expect([triggers(conn, "before").project_id, triggers(conn, "after").project_id]).toEqual([kms.projectId, otherProject]);
     expect(triggers(conn, "after").kms_url).toBe(triggers(conn, "before").kms_url);
-    for (const child of ["credentials", "update"] as const) {
-      expect(replaced(p.rc(child))).toEqual(REPLACED);
-      expect(p.rc(child).change.after_unknown).toEqual(expect.objectContaining({ triggers_replace: { connection: true } }));
-    }
+    // `born` is written anew for the new connection resource: the sync hook will POST (1 request).
+    expect(triggers(conn, "after").born).not.toBe(triggers(conn, "before").born);
+    expect(replaced(p.rc("sync"))).toEqual(REPLACED);
+    expect(p.rc("sync").change.after_unknown).toEqual(expect.objectContaining({ triggers_replace: { connection: true } }));
     expect(p.lines[0]).toBe(
       `replace  test/octopus (octo-renamed): replace because the project changes (project ${kms.projectId} -> project ${otherProject}): the connection is deleted, then created again in project ${otherProject} on ${kms.kmsUrl} with a new id`,
     );
@@ -202,9 +204,9 @@ describeE2E("reviewable plans: each case in the JSON plan", () => {
 
   const keyVariable = (stack: TerraformStack) => new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true });
 
-  test("construct deleted from code without removed(): all three deleted (delete_because_no_resource_config); explain-plan flags the orphan", async () => {
+  test("construct deleted from code without removed(): both deleted (delete_because_no_resource_config); explain-plan flags the orphan", async () => {
     const p = await planOf(props, (stack) => keyVariable(stack));
-    for (const child of ["connection", "credentials", "update"] as const) {
+    for (const child of ["connection", "sync"] as const) {
       expect(p.rc(child).change.actions).toEqual(["delete"]);
       expect(p.rc(child).action_reason).toBe("delete_because_no_resource_config");
     }
@@ -218,7 +220,7 @@ describeE2E("reviewable plans: each case in the JSON plan", () => {
       OctopusDeployConnection.removed(stack, "octopus");
     };
     const p = await planOf(props, build);
-    for (const child of ["connection", "credentials", "update"] as const) {
+    for (const child of ["connection", "sync"] as const) {
       expect(p.rc(child).change.actions).toEqual(["delete"]);
       expect(p.rc(child).action_reason).toBe("delete_because_no_resource_config");
     }
@@ -234,7 +236,7 @@ describeE2E("reviewable plans: each case in the JSON plan", () => {
       keyVariable(stack);
       OctopusDeployConnection.removed(stack, "octopus", { removalPolicy: "retain" });
     });
-    expect(p.json.resource_changes!.map((r) => r.change.actions)).toEqual([["forget"], ["forget"], ["forget"]]);
+    expect(p.json.resource_changes!.map((r) => r.change.actions)).toEqual([["forget"], ["forget"]]);
     expect(p.lines[0]).toBe(`forget  test/octopus (octo-renamed): stop managing it; stays in the KMS (project ${otherProject} on ${kms.kmsUrl})`);
   });
 
@@ -251,7 +253,6 @@ describeE2E("reviewable plans: each case in the JSON plan", () => {
     await deploy({ ...base, removalPolicy: "retain" });
     const p = await planOf(props, undefined, ["-destroy"]);
     expect(p.json.resource_changes!.map((r) => [r.change.actions, r.action_reason])).toEqual([
-      [["delete"], undefined],
       [["delete"], undefined],
       [["delete"], undefined],
     ]);
