@@ -1,7 +1,9 @@
-/** The hook event as the construct synthesizes it (terraform_data form), for hook tests. */
+import { EVENT_VERSION } from "../../lib/hook/protocol";
+
+/** The hook event as the construct synthesizes it (terraform_data form, current EVENT_VERSION), for hook tests. */
 export function eventRecord(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    v: 1,
+    v: EVENT_VERSION,
     marker: "cdktf-kms-octopus",
     path: "test/octopus",
     address: "terraform_data.octopus_connection_A13CABB9",

@@ -1,8 +1,11 @@
 /**
  * The hook's view of the declaration: parsing KMS_OCTOPUS_EVENT (terraform_data's JSON and the
- * null_resource string map), naming every bad field, and the operation argument.
+ * null_resource string map, whose destroy-hook event also carries the connection's `born`
+ * timestamp), the event version (2 since the apply/delete contract), naming every bad field, and the
+ * operation argument (apply, delete; the retired create, update and credentials are refused).
  */
 import { HOOK_ENV, parseEvent, parseOperation } from "../../lib/hook/event";
+import { EVENT_VERSION, OPERATIONS } from "../../lib/hook/protocol";
 import { eventRecord } from "./event-fixture";
 
 const UUID = "abcdef12-3456-7890-abcd-ef1234567890";
@@ -18,6 +21,13 @@ function parseError(json: string | undefined): string {
   }
   throw new Error("expected parseEvent to throw");
 }
+
+describe("event version", () => {
+  test("is 2, and the fixture is a current event", () => {
+    expect(EVENT_VERSION).toBe(2);
+    expect(eventRecord().v).toBe(2);
+  });
+});
 
 describe("parseEvent", () => {
   test("maps a terraform_data event to a declaration", () => {
@@ -47,7 +57,7 @@ describe("parseEvent", () => {
 
   test("the null_resource engine's string map gives the same declaration", () => {
     const strings = {
-      v: "1",
+      v: "2",
       marker: "cdktf-kms-octopus",
       path: "test/octopus",
       address: "null_resource.octopus_connection_A13CABB9",
@@ -77,6 +87,12 @@ describe("parseEvent", () => {
     expect(parseEvent(JSON.stringify({ ...strings, adopt_existing: "false" })).adoptExisting).toBe(false);
   });
 
+  test("the null_resource destroy event (self.triggers) carries `born`: ignored, same declaration", () => {
+    const strings = Object.fromEntries(Object.entries(event()).map(([k, v]) => [k, v === null ? "" : String(v)]));
+    expect(strings.v).toBe("2");
+    expect(parseEvent(JSON.stringify({ ...strings, born: "2026-11-26T17:57:20Z" }))).toEqual(parseEvent(JSON.stringify(event())));
+  });
+
   test("missing event names the variable", () => {
     expect(parseError(undefined)).toContain(HOOK_ENV.event);
     expect(parseError("")).toContain("KMS_OCTOPUS_EVENT is not set");
@@ -86,8 +102,12 @@ describe("parseEvent", () => {
     expect(parseError("{not json")).toBe("KMS_OCTOPUS_EVENT is not valid JSON.");
   });
 
-  test("another event version asks for matching versions", () => {
-    expect(parseError(JSON.stringify(event({ v: 2 })))).toMatch(/^invalid declaration: v: this hook reads event version 1; synthesize and apply with the same cdktf-kms-octopus version/);
+  test.each([1, 3])("event version %p (synthesized by another version) asks for matching versions", (v) => {
+    expect(parseError(JSON.stringify(event({ v })))).toMatch(/^invalid declaration: v: this hook reads event version 2; synthesize and apply with the same cdktf-kms-octopus version/);
+  });
+
+  test("a version-1 null_resource string map is refused too", () => {
+    expect(parseError(JSON.stringify({ ...event(), v: "1" }))).toMatch(/^invalid declaration: v: this hook reads event version 2/);
   });
 
   test.each([
@@ -124,8 +144,11 @@ describe("parseEvent", () => {
 });
 
 describe("parseOperation", () => {
-  test.each(["create", "update", "credentials", "delete"])("%s", (op) => expect(parseOperation(op)).toBe(op));
-  test.each([undefined, "", "CREATE", "destroy", "read"])("%p is refused, listing the operations", (arg) => {
-    expect(() => parseOperation(arg)).toThrow(/unknown operation .*: expected one of create, update, credentials, delete$/);
+  test("the operations are apply and delete", () => {
+    expect(OPERATIONS).toEqual(["apply", "delete"]);
+  });
+  test.each(["apply", "delete"])("%s", (op) => expect(parseOperation(op)).toBe(op));
+  test.each([undefined, "", "APPLY", "create", "update", "credentials", "destroy", "read"])("%p is refused, listing apply, delete", (arg) => {
+    expect(() => parseOperation(arg)).toThrow(/unknown operation .*: expected one of apply, delete$/);
   });
 });

@@ -1,9 +1,14 @@
 /**
- * The lifecycle operations against a fake ConnectionApi: what they send, how many requests each
- * makes, adoption, rename, and when credentials are (re)sent.
+ * The lifecycle operations against a fake ConnectionApi: what they send and how many requests each
+ * makes. `apply` (the sync resource's hook) of a connection new in this apply: exactly one POST, and
+ * on a name conflict a GET to adopt an identical connection, refuse a differing one, or take it over
+ * with adoptExisting (PATCH). `apply` of a changed connection: GET + PATCH, with the credentials in
+ * every PATCH and name/description only where they differ; rename through renamedFrom; a missing
+ * connection is created again unless a look-alike the stack no longer declares suggests a rename
+ * without renamedFrom. `delete`: GET + DELETE.
  */
 import { Declaration } from "../../lib/hook/event";
-import { createConnection, deleteConnection, describeDifference, differencesFrom, scopeOf, updateConnection } from "../../lib/hook/operations";
+import { ApplyFlags, applyConnection, deleteConnection, describeDifference, differencesFrom, scopeOf } from "../../lib/hook/operations";
 import { ConfigError, KmsApiError } from "../../lib/kms/errors";
 import { FakeConnectionApi } from "./fake-kms";
 
@@ -37,6 +42,13 @@ function keyReader() {
   return reader;
 }
 
+const URL_B = "https://other.octopus.app";
+
+/** Flags of the apply hook of a connection whose resource was born in this plan. */
+const NEW: ApplyFlags = { newInThisApply: true, declaredNames: new Set(["my-conn"]) };
+/** Flags of the apply hook of an existing connection whose fields changed. */
+const CHANGED: ApplyFlags = { newInThisApply: false, declaredNames: new Set(["my-conn"]) };
+
 const neverKey = () => {
   throw new Error("the API key must not be read");
 };
@@ -50,70 +62,87 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   throw new Error("expected a rejection");
 }
 
-describe("create", () => {
-  test("one POST with name, method and credentials; no description or project when absent", async () => {
+describe("apply, connection new in this apply", () => {
+  test("exactly one POST with name, method and credentials; no description or project when absent; no lookup first", async () => {
     const api = new FakeConnectionApi();
-    const out = await createConnection({ api, decl: decl(), apiKey: keyReader() });
+    const key = keyReader();
+    const out = await applyConnection({ api, decl: decl(), apiKey: key }, NEW);
     expect(out.action).toBe("created");
     expect(api.log).toEqual(["create my-conn"]);
-    expect(api.bodies[0]).toEqual({ name: "my-conn", method: "api-key", credentials: { instanceUrl: URL_A, apiKey: API_KEY } });
+    expect(api.bodies).toEqual([{ name: "my-conn", method: "api-key", credentials: { instanceUrl: URL_A, apiKey: API_KEY } }]);
     expect(out.connection?.id).toBe(api.find("my-conn")!.conn.id);
     expect(api.find("my-conn")!.apiKey).toBe(API_KEY);
+    expect(key.reads).toBe(1);
   });
 
-  test("project-level with a description", async () => {
+  test("project-level with a description: still one POST", async () => {
     const api = new FakeConnectionApi();
-    await createConnection({ api, decl: decl({ projectId: UUID, description: "d" }), apiKey: keyReader() });
+    await applyConnection({ api, decl: decl({ projectId: UUID, description: "d" }), apiKey: keyReader() }, NEW);
+    expect(api.requestCount).toBe(1);
     expect(api.bodies[0]).toEqual({ name: "my-conn", description: "d", projectId: UUID, method: "api-key", credentials: { instanceUrl: URL_A, apiKey: API_KEY } });
     expect(api.find("my-conn", UUID)).toBeDefined();
   });
 
-  test("an identical existing connection is adopted: POST + GET, nothing changed", async () => {
+  test("renamedFrom is not looked up for a new connection: one POST under the new name", async () => {
+    const api = new FakeConnectionApi();
+    const old = api.add("old-conn");
+    const out = await applyConnection({ api, decl: decl({ renamedFrom: "old-conn" }), apiKey: keyReader() }, NEW);
+    expect(out.action).toBe("created");
+    expect(api.log).toEqual(["create my-conn"]);
+    expect(api.find("old-conn")!.conn).toEqual(old);
+  });
+
+  test("name conflict with an identical connection: POST + GET, adopted, nothing changed", async () => {
     const api = new FakeConnectionApi();
     const existing = api.add("my-conn", { description: "d" });
-    const out = await createConnection({ api, decl: decl({ description: "d" }), apiKey: keyReader() });
+    const out = await applyConnection({ api, decl: decl({ description: "d" }), apiKey: keyReader() }, NEW);
     expect(out.action).toBe("adopted");
     expect(out.connection?.id).toBe(existing.id);
+    expect(out.fields).toBeUndefined();
     expect(api.log).toEqual(["create my-conn", "getByName my-conn"]);
+    expect(api.find("my-conn")!.conn).toEqual(existing);
     expect(api.find("my-conn")!.apiKey).toBe("API-EXISTING");
   });
 
   test("null and empty descriptions count as identical", async () => {
     const api = new FakeConnectionApi();
     api.add("my-conn", { description: "" });
-    expect((await createConnection({ api, decl: decl({ description: null }), apiKey: keyReader() })).action).toBe("adopted");
+    expect((await applyConnection({ api, decl: decl({ description: null }), apiKey: keyReader() }, NEW)).action).toBe("adopted");
+    expect(api.requestCount).toBe(2);
   });
 
   test("conflict in a project looks the name up in that project", async () => {
     const api = new FakeConnectionApi();
     api.add("my-conn", { projectId: UUID });
     api.add("my-conn", { description: "org-level, different" });
-    const out = await createConnection({ api, decl: decl({ projectId: UUID }), apiKey: keyReader() });
+    const out = await applyConnection({ api, decl: decl({ projectId: UUID }), apiKey: keyReader() }, NEW);
     expect(out.action).toBe("adopted");
     expect(api.log).toEqual(["create my-conn", `getByName my-conn ${UUID}`]);
   });
 
-  test("a differing existing connection without adoptExisting: error, nothing changed", async () => {
+  test("name conflict with a differing connection, no adoptExisting: ConfigError naming the differences; nothing changed", async () => {
     const api = new FakeConnectionApi();
-    const existing = api.add("my-conn", { description: "theirs", instanceUrl: "https://other.octopus.app" });
-    const err = await rejection(createConnection({ api, decl: decl({ description: "ours" }), apiKey: keyReader() }));
+    const existing = api.add("my-conn", { description: "theirs", instanceUrl: URL_B });
+    const err = await rejection(applyConnection({ api, decl: decl({ description: "ours" }), apiKey: keyReader() }, NEW));
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain(`a connection named "my-conn" already exists in the organization (id ${existing.id})`);
     expect(err.message).toContain('description: declared "ours", live "theirs"');
-    expect(err.message).toContain(`instanceUrl: declared "${URL_A}", live "https://other.octopus.app"`);
+    expect(err.message).toContain(`instanceUrl: declared "${URL_A}", live "${URL_B}"`);
     expect(err.message).toContain("Set adoptExisting: true on test/octopus");
     expect(err.message).toContain("Nothing was changed");
     expect(err.message).not.toContain(API_KEY);
     expect(api.log).toEqual(["create my-conn", "getByName my-conn"]);
+    expect(api.store.size).toBe(1);
     expect(api.find("my-conn")!.conn).toEqual(existing);
+    expect(api.find("my-conn")!.apiKey).toBe("API-EXISTING");
   });
 
-  test("a differing existing connection with adoptExisting: POST + GET + PATCH of description and credentials", async () => {
+  test("name conflict with a differing connection and adoptExisting: POST + GET + PATCH of description and credentials", async () => {
     const api = new FakeConnectionApi();
-    const existing = api.add("my-conn", { description: "theirs", instanceUrl: "https://other.octopus.app" });
-    const out = await createConnection({ api, decl: decl({ description: "ours", adoptExisting: true }), apiKey: keyReader() });
+    const existing = api.add("my-conn", { description: "theirs", instanceUrl: URL_B });
+    const out = await applyConnection({ api, decl: decl({ description: "ours", adoptExisting: true }), apiKey: keyReader() }, NEW);
     expect(out.action).toBe("adopted");
-    expect(out.fields?.slice(0, 2)).toEqual(["description", "instanceUrl"]);
+    expect(out.fields).toEqual(["description", "instanceUrl", "apiKey"]);
     expect(api.log).toEqual(["create my-conn", "getByName my-conn", `update ${existing.id}`]);
     expect(api.bodies[1]).toEqual({ description: "ours", credentials: { instanceUrl: URL_A, apiKey: API_KEY } });
     const now = api.find("my-conn")!;
@@ -126,9 +155,9 @@ describe("create", () => {
   test("adoptExisting with an identical connection does not PATCH", async () => {
     const api = new FakeConnectionApi();
     api.add("my-conn");
-    const out = await createConnection({ api, decl: decl({ adoptExisting: true }), apiKey: keyReader() });
+    const out = await applyConnection({ api, decl: decl({ adoptExisting: true }), apiKey: keyReader() }, NEW);
     expect(out.action).toBe("adopted");
-    expect(api.requestCount).toBe(2);
+    expect(api.log).toEqual(["create my-conn", "getByName my-conn"]);
   });
 
   test("a conflict whose connection cannot be read back", async () => {
@@ -137,7 +166,7 @@ describe("create", () => {
       api.log.push("create my-conn");
       throw new KmsApiError(400, "BadRequest", 'An App Connection with the name "my-conn" already exists', "r", { method: "POST", path: "/", attempts: 1 });
     };
-    const err = await rejection(createConnection({ api, decl: decl(), apiKey: keyReader() }));
+    const err = await rejection(applyConnection({ api, decl: decl(), apiKey: keyReader() }, NEW));
     expect(err.message).toContain("cannot be read back; run the deploy again");
     expect(api.log).toEqual(["create my-conn", "getByName my-conn"]);
   });
@@ -149,168 +178,206 @@ describe("create", () => {
       api.log.push("create");
       throw refusal;
     };
-    await expect(createConnection({ api, decl: decl(), apiKey: keyReader() })).rejects.toBe(refusal);
+    await expect(applyConnection({ api, decl: decl(), apiKey: keyReader() }, NEW)).rejects.toBe(refusal);
     expect(api.log).toEqual(["create"]);
   });
 
   test("an unreadable API key stops the create before anything is sent", async () => {
     const api = new FakeConnectionApi();
-    await expect(createConnection({ api, decl: decl(), apiKey: () => { throw new ConfigError("no key"); } })).rejects.toThrow("no key");
+    await expect(applyConnection({ api, decl: decl(), apiKey: () => { throw new ConfigError("no key"); } }, NEW)).rejects.toThrow("no key");
     expect(api.requestCount).toBe(0);
   });
 });
 
-describe("update", () => {
-  // The `update` hook (name, description) and the `credentials` hook (instance URL, API key) both run
-  // updateConnection; only the latter sends credentials.
-  const created = { createdInThisApply: false, sendCredentials: false };
-  const credentials = { createdInThisApply: false, sendCredentials: true };
-
-  test.each([
-    ["update", { createdInThisApply: true, sendCredentials: false }],
-    ["credentials", { createdInThisApply: true, sendCredentials: true }],
-  ])("%s: 0 requests when the connection was created in this apply", async (_op, flags) => {
+describe("apply, existing connection changed", () => {
+  test("description changed: GET + PATCH (2 requests) of the description and the credentials; name not sent", async () => {
     const api = new FakeConnectionApi();
-    const out = await updateConnection({ api, decl: decl({ description: "new" }), apiKey: neverKey }, flags);
-    expect(out.action).toBe("unchanged");
-    expect(api.requestCount).toBe(0);
-  });
-
-  test("in sync: 1 GET, no PATCH, key not read", async () => {
-    const api = new FakeConnectionApi();
-    api.add("my-conn", { description: "d" });
-    const out = await updateConnection({ api, decl: decl({ description: "d" }), apiKey: neverKey }, created);
-    expect(out.action).toBe("in sync");
-    expect(api.log).toEqual(["getByName my-conn"]);
-  });
-
-  test("description changed: 1 GET + 1 PATCH of the description only; credentials not re-sent", async () => {
-    const api = new FakeConnectionApi();
-    const c = api.add("my-conn", { description: "old", apiKey: "API-KEPT" });
-    const out = await updateConnection({ api, decl: decl({ description: "new" }), apiKey: neverKey }, created);
-    expect(out).toEqual(expect.objectContaining({ action: "updated", fields: ["description"] }));
-    expect(api.log).toEqual(["getByName my-conn", `update ${c.id}`]);
-    expect(api.bodies).toEqual([{ description: "new" }]);
-    expect(api.find("my-conn")!.apiKey).toBe("API-KEPT");
-  });
-
-  test("description removed: PATCH description null", async () => {
-    const api = new FakeConnectionApi();
-    api.add("my-conn", { description: "old" });
-    await updateConnection({ api, decl: decl({ description: null }), apiKey: neverKey }, created);
-    expect(api.bodies).toEqual([{ description: null }]);
-  });
-
-  test("the update hook never sends credentials, even when the live instance URL differs", async () => {
-    const api = new FakeConnectionApi();
-    api.add("my-conn", { instanceUrl: "https://old.octopus.app" });
-    const out = await updateConnection({ api, decl: decl(), apiKey: neverKey }, created);
-    expect(out.action).toBe("in sync");
-    expect(api.requestCount).toBe(1);
-  });
-
-  test("credentials hook, key changed: 1 GET + 1 PATCH with the current instance URL and key", async () => {
-    const api = new FakeConnectionApi();
-    const c = api.add("my-conn");
+    const c = api.add("my-conn", { description: "old", apiKey: "API-OLD" });
     const key = keyReader();
-    const out = await updateConnection({ api, decl: decl(), apiKey: key }, credentials);
-    expect(out).toEqual(expect.objectContaining({ action: "updated", fields: ["apiKey"] }));
+    const out = await applyConnection({ api, decl: decl({ description: "new" }), apiKey: key }, CHANGED);
+    expect(out).toEqual(expect.objectContaining({ action: "updated", fields: ["description", "credentials"] }));
+    expect(out.connection?.id).toBe(c.id);
     expect(api.log).toEqual(["getByName my-conn", `update ${c.id}`]);
-    expect(api.bodies).toEqual([{ credentials: { instanceUrl: URL_A, apiKey: API_KEY } }]);
+    expect(api.bodies).toEqual([{ description: "new", credentials: { instanceUrl: URL_A, apiKey: API_KEY } }]);
+    expect(api.bodies[0]).not.toHaveProperty("name");
+    expect(api.find("my-conn")!.conn.description).toBe("new");
     expect(api.find("my-conn")!.apiKey).toBe(API_KEY);
     expect(key.reads).toBe(1);
   });
 
-  test("credentials hook, instance URL changed: the credentials are sent whole", async () => {
+  test("nothing comparable differs (the key was rotated): GET + PATCH of the credentials only", async () => {
     const api = new FakeConnectionApi();
-    api.add("my-conn", { instanceUrl: "https://old.octopus.app" });
-    const out = await updateConnection({ api, decl: decl(), apiKey: keyReader() }, credentials);
-    expect(out.fields).toContain("instanceUrl");
+    const c = api.add("my-conn", { description: "d", apiKey: "API-OLD" });
+    const out = await applyConnection({ api, decl: decl({ description: "d" }), apiKey: keyReader() }, CHANGED);
+    expect(out).toEqual(expect.objectContaining({ action: "updated", fields: ["credentials"] }));
+    expect(api.log).toEqual(["getByName my-conn", `update ${c.id}`]);
+    expect(api.bodies).toEqual([{ credentials: { instanceUrl: URL_A, apiKey: API_KEY } }]);
+    expect(api.find("my-conn")!.apiKey).toBe(API_KEY);
+  });
+
+  test("description removed: PATCH description null, with the credentials", async () => {
+    const api = new FakeConnectionApi();
+    api.add("my-conn", { description: "old" });
+    const out = await applyConnection({ api, decl: decl({ description: null }), apiKey: keyReader() }, CHANGED);
+    expect(out.fields).toEqual(["description", "credentials"]);
+    expect(api.bodies).toEqual([{ description: null, credentials: { instanceUrl: URL_A, apiKey: API_KEY } }]);
+    expect(api.find("my-conn")!.conn.description).toBeNull();
+  });
+
+  test("empty live description and no declared description: the description is not sent", async () => {
+    const api = new FakeConnectionApi();
+    api.add("my-conn", { description: "" });
+    await applyConnection({ api, decl: decl({ description: null }), apiKey: keyReader() }, CHANGED);
+    expect(api.bodies).toEqual([{ credentials: { instanceUrl: URL_A, apiKey: API_KEY } }]);
+  });
+
+  test("instance URL changed: the credentials are sent whole, printed as [instanceUrl]", async () => {
+    const api = new FakeConnectionApi();
+    api.add("my-conn", { instanceUrl: URL_B });
+    const out = await applyConnection({ api, decl: decl(), apiKey: keyReader() }, CHANGED);
+    expect(out.fields).toEqual(["instanceUrl"]);
+    expect(api.requestCount).toBe(2);
     expect(api.bodies).toEqual([{ credentials: { instanceUrl: URL_A, apiKey: API_KEY } }]);
     expect(api.find("my-conn")!.conn.credentials.instanceUrl).toBe(URL_A);
   });
 
-  test("credentials hook also applies a pending description change in the same PATCH", async () => {
+  test("description and instance URL changed: one PATCH with both", async () => {
     const api = new FakeConnectionApi();
-    api.add("my-conn", { instanceUrl: "https://old.octopus.app", description: "x" });
-    const out = await updateConnection({ api, decl: decl({ description: "y" }), apiKey: keyReader() }, credentials);
-    expect(out.fields?.slice(0, 2)).toEqual(["description", "instanceUrl"]);
+    api.add("my-conn", { instanceUrl: URL_B, description: "x" });
+    const out = await applyConnection({ api, decl: decl({ description: "y" }), apiKey: keyReader() }, CHANGED);
+    expect(out.fields).toEqual(["description", "instanceUrl"]);
     expect(api.requestCount).toBe(2);
     expect(api.bodies).toEqual([{ description: "y", credentials: { instanceUrl: URL_A, apiKey: API_KEY } }]);
   });
 
-  test("credentials hook with an unreadable key: nothing is sent after the GET", async () => {
+  test("adoptExisting changes nothing for an existing connection: GET + PATCH", async () => {
     const api = new FakeConnectionApi();
-    api.add("my-conn");
-    await expect(updateConnection({ api, decl: decl(), apiKey: () => { throw new ConfigError("no key"); } }, credentials)).rejects.toThrow("no key");
-    expect(api.log).toEqual(["getByName my-conn"]);
+    const c = api.add("my-conn", { description: "old" });
+    await applyConnection({ api, decl: decl({ description: "new", adoptExisting: true }), apiKey: keyReader() }, CHANGED);
+    expect(api.log).toEqual(["getByName my-conn", `update ${c.id}`]);
   });
 
-  test("rename via renamedFrom: GET new name, GET old name, PATCH name; same id", async () => {
+  test("an unreadable key: nothing is sent after the GET", async () => {
+    const api = new FakeConnectionApi();
+    api.add("my-conn", { description: "old" });
+    await expect(applyConnection({ api, decl: decl({ description: "new" }), apiKey: () => { throw new ConfigError("no key"); } }, CHANGED)).rejects.toThrow("no key");
+    expect(api.log).toEqual(["getByName my-conn"]);
+    expect(api.find("my-conn")!.conn.description).toBe("old");
+  });
+
+  test("rename via renamedFrom: GET new name, GET old name, PATCH name and credentials; renamed, same id", async () => {
     const api = new FakeConnectionApi();
     const old = api.add("old-conn");
-    const out = await updateConnection({ api, decl: decl({ renamedFrom: "old-conn" }), apiKey: neverKey }, created);
-    expect(out).toEqual(expect.objectContaining({ action: "renamed", fields: ["name"] }));
+    const out = await applyConnection({ api, decl: decl({ renamedFrom: "old-conn" }), apiKey: keyReader() }, CHANGED);
+    expect(out).toEqual(expect.objectContaining({ action: "renamed", fields: ["name", "credentials"] }));
     expect(api.log).toEqual(["getByName my-conn", "getByName old-conn", `update ${old.id}`]);
-    expect(api.bodies).toEqual([{ name: "my-conn" }]);
+    expect(api.bodies).toEqual([{ name: "my-conn", credentials: { instanceUrl: URL_A, apiKey: API_KEY } }]);
     expect(api.find("my-conn")!.conn.id).toBe(old.id);
     expect(api.find("old-conn")).toBeUndefined();
+  });
+
+  test("rename and description change in one PATCH", async () => {
+    const api = new FakeConnectionApi();
+    api.add("old-conn", { description: "a" });
+    const out = await applyConnection({ api, decl: decl({ renamedFrom: "old-conn", description: "b" }), apiKey: keyReader() }, CHANGED);
+    expect(out).toEqual(expect.objectContaining({ action: "renamed", fields: ["name", "description", "credentials"] }));
+    expect(api.bodies).toEqual([{ name: "my-conn", description: "b", credentials: { instanceUrl: URL_A, apiKey: API_KEY } }]);
   });
 
   test("rename in a project looks in that project", async () => {
     const api = new FakeConnectionApi();
     api.add("old-conn", { projectId: UUID });
-    await updateConnection({ api, decl: decl({ projectId: UUID, renamedFrom: "old-conn" }), apiKey: neverKey }, created);
+    api.add("old-conn"); // the organization's namesake is not touched
+    const out = await applyConnection({ api, decl: decl({ projectId: UUID, renamedFrom: "old-conn" }), apiKey: keyReader() }, CHANGED);
+    expect(out.action).toBe("renamed");
     expect(api.log.slice(0, 2)).toEqual([`getByName my-conn ${UUID}`, `getByName old-conn ${UUID}`]);
     expect(api.find("my-conn", UUID)).toBeDefined();
+    expect(api.find("old-conn")).toBeDefined();
   });
 
-  test("rename already applied (renamedFrom kept in code): 1 GET, in sync", async () => {
+  test("rename already applied (renamedFrom kept in code): GET + PATCH, updated, not renamed", async () => {
     const api = new FakeConnectionApi();
-    api.add("my-conn");
-    const out = await updateConnection({ api, decl: decl({ renamedFrom: "old-conn" }), apiKey: neverKey }, created);
-    expect(out.action).toBe("in sync");
-    expect(api.log).toEqual(["getByName my-conn"]);
+    const c = api.add("my-conn", { description: "old" });
+    const out = await applyConnection({ api, decl: decl({ renamedFrom: "old-conn", description: "new" }), apiKey: keyReader() }, CHANGED);
+    expect(out).toEqual(expect.objectContaining({ action: "updated", fields: ["description", "credentials"] }));
+    expect(api.log).toEqual(["getByName my-conn", `update ${c.id}`]);
   });
 
-  test("not found without renamedFrom, a look-alike in the scope: error names it for renamedFrom; nothing changed", async () => {
+  test("missing, nothing looks alike (deleted outside, or a killed deploy never POSTed): GET + list + POST, re-created", async () => {
     const api = new FakeConnectionApi();
-    api.add("old-conn");
-    const err = await rejection(updateConnection({ api, decl: decl(), apiKey: neverKey }, created));
+    api.add("other", { instanceUrl: "https://elsewhere.octopus.app" });
+    const out = await applyConnection({ api, decl: decl(), apiKey: keyReader() }, CHANGED);
+    expect(out.action).toBe("re-created");
+    expect(api.log).toEqual(["getByName my-conn", "list", "create my-conn"]);
+    expect(api.find("my-conn")?.apiKey).toBe(API_KEY);
+    expect(out.connection?.id).toBe(api.find("my-conn")!.conn.id);
+  });
+
+  test("missing, a look-alike the stack does not declare (renamed without renamedFrom): ConfigError naming it; nothing created", async () => {
+    const api = new FakeConnectionApi();
+    const old = api.add("old-conn");
+    const err = await rejection(applyConnection({ api, decl: decl(), apiKey: neverKey }, CHANGED));
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain('no connection named "my-conn" exists in the organization');
+    expect(err.message).toContain('"old-conn" there has the same instance URL and description');
     expect(err.message).toContain('set renamedFrom: "old-conn"');
     expect(err.message).toContain("terraform apply -replace='terraform_data.octopus_connection_A13CABB9'");
     expect(err.message).toContain("Nothing was changed");
     expect(api.log).toEqual(["getByName my-conn", "list"]);
+    expect([...api.store.values()].map((s) => s.conn)).toEqual([old]);
   });
 
-  test("not found and no look-alike (deleted outside, or a killed deploy never POSTed): created again", async () => {
+  test("the look-alike check compares descriptions with null = empty", async () => {
     const api = new FakeConnectionApi();
-    api.add("other", { instanceUrl: "https://elsewhere.octopus.app" });
-    const out = await updateConnection({ api, decl: decl(), apiKey: () => API_KEY }, created);
+    api.add("old-conn", { description: "" });
+    expect(await rejection(applyConnection({ api, decl: decl({ description: null }), apiKey: neverKey }, CHANGED))).toBeInstanceOf(ConfigError);
+    expect(api.find("my-conn")).toBeUndefined();
+  });
+
+  test("missing, and the only look-alikes are connections the stack declares (siblings): re-created", async () => {
+    // After a killed deploy, the other connections of the stack point at the same Octopus instance
+    // with the same (no) description: they are not the old name of a rename.
+    const api = new FakeConnectionApi();
+    api.add("sibling-1");
+    api.add("sibling-2");
+    const flags: ApplyFlags = { newInThisApply: false, declaredNames: new Set(["my-conn", "sibling-1", "sibling-2"]) };
+    const out = await applyConnection({ api, decl: decl(), apiKey: keyReader() }, flags);
     expect(out.action).toBe("re-created");
     expect(api.log).toEqual(["getByName my-conn", "list", "create my-conn"]);
     expect(api.find("my-conn")?.apiKey).toBe(API_KEY);
   });
 
-  test("credentials hook after a killed deploy: created again although siblings of the stack look alike", async () => {
-    // The connection resource was recorded but its create hook never POSTed; the other connections of
-    // the stack point at the same Octopus instance with the same (no) description.
+  test("missing, declared siblings and one undeclared look-alike: the error names the undeclared one", async () => {
     const api = new FakeConnectionApi();
     api.add("sibling-1");
+    api.add("old-conn");
     api.add("sibling-2");
-    const out = await updateConnection({ api, decl: decl(), apiKey: () => API_KEY }, credentials);
-    expect(out.action).toBe("re-created");
-    expect(api.log).toEqual(["getByName my-conn", "create my-conn"]);
-    expect(api.find("my-conn")?.apiKey).toBe(API_KEY);
+    const flags: ApplyFlags = { newInThisApply: false, declaredNames: new Set(["my-conn", "sibling-1", "sibling-2"]) };
+    const err = await rejection(applyConnection({ api, decl: decl(), apiKey: neverKey }, flags));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toContain('set renamedFrom: "old-conn"');
+    expect(err.message).not.toContain("sibling");
+    expect(api.find("my-conn")).toBeUndefined();
   });
 
-  test("not found under either name: two lookups, a list, then created again in the project", async () => {
+  test.each([
+    ["another instance URL", { instanceUrl: URL_B }],
+    ["another description", { description: "something else" }],
+    ["another scope (a project, for an organization-level declaration)", { projectId: UUID }],
+  ])("missing, a connection with %s is no look-alike: re-created", async (_label, opts) => {
     const api = new FakeConnectionApi();
-    const out = await updateConnection({ api, decl: decl({ projectId: UUID, renamedFrom: "old-conn" }), apiKey: () => API_KEY }, created);
+    api.add("old-conn", opts);
+    const out = await applyConnection({ api, decl: decl(), apiKey: keyReader() }, CHANGED);
+    expect(out.action).toBe("re-created");
+    expect(api.find("my-conn")).toBeDefined();
+  });
+
+  test("missing under both names in a project: two lookups, a list of the project, then re-created there", async () => {
+    const api = new FakeConnectionApi();
+    const out = await applyConnection({ api, decl: decl({ projectId: UUID, renamedFrom: "old-conn" }), apiKey: keyReader() }, CHANGED);
     expect(out.action).toBe("re-created");
     expect(api.log).toEqual([`getByName my-conn ${UUID}`, `getByName old-conn ${UUID}`, `list ${UUID}`, "create my-conn"]);
+    expect(api.find("my-conn", UUID)).toBeDefined();
   });
 });
 

@@ -1,24 +1,33 @@
 /**
- * runHook end to end with a fake KMS transport: one summary line on success, one `Error:` line on
- * failure, nothing sent when the configuration is incomplete, and no secret ever printed, even when
- * the KMS echoes it.
+ * runHook end to end with a fake KMS transport: the two operations, `apply` (POST when the
+ * connection resource was born in the plan being applied, else GET + PATCH, with the stack's
+ * declared names guarding the re-create of a missing connection) and `delete`; applyFlags, which
+ * reads KMS_OCTOPUS_BORN_AT / KMS_OCTOPUS_PLANNED_AT / KMS_OCTOPUS_DECLARED_NAMES; one summary line on
+ * success, one `Error:` line on failure, retired or unknown operations refused with nothing sent,
+ * nothing sent when the configuration is incomplete, and no secret ever printed, even when the KMS
+ * echoes it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import os = require("node:os");
 import { Declaration } from "../../lib/hook/event";
-import { redact, retryPolicyFromEnv, runHook, summary } from "../../lib/hook/run";
+import { applyFlags, redact, retryPolicyFromEnv, runHook, summary } from "../../lib/hook/run";
 import { DEFAULT_RETRY_POLICY } from "../../lib/kms/retry";
-import { FakeKms } from "./fake-kms";
+import { FakeKms, respond } from "./fake-kms";
 import { eventRecord } from "./event-fixture";
 
 const UUID = "abcdef12-3456-7890-abcd-ef1234567890";
 const API_KEY = "API-HOOKAPIKEYSECRET000000000";
 const KMS_TOKEN = "static-kms-token";
+const PLANNED_AT = "2026-11-26T17:57:20Z";
+/** The apply hook's timestamps when the connection resource was born in the plan being applied. */
+const NEW = { KMS_OCTOPUS_BORN_AT: PLANNED_AT, KMS_OCTOPUS_PLANNED_AT: PLANNED_AT };
+/** ... when it was born in an earlier plan (the connection exists, a field changed). */
+const CHANGED = { KMS_OCTOPUS_BORN_AT: "2026-10-01T08:00:00Z", KMS_OCTOPUS_PLANNED_AT: PLANNED_AT };
 
 let tmp: string;
 beforeEach(() => {
-  // The Universal Auth token cache and markers live under os.tmpdir(): keep them in a throwaway dir.
+  // The Universal Auth token cache lives under os.tmpdir(): keep it in a throwaway dir.
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kms-octopus-run-"));
   jest.spyOn(os, "tmpdir").mockReturnValue(tmp);
 });
@@ -37,24 +46,50 @@ interface Run {
   err: string[];
 }
 
-async function run(argv: string[], env: NodeJS.ProcessEnv, kms: FakeKms): Promise<Run> {
+async function run(argv: string[], env: NodeJS.ProcessEnv, kms: FakeKms, transport = kms.transport): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runHook(argv, env, { out: (l) => out.push(l), err: (l) => err.push(l) }, kms.transport);
+  const code = await runHook(argv, env, { out: (l) => out.push(l), err: (l) => err.push(l) }, transport);
   return { code, out, err };
 }
 
+/** The apply hook's environment for a connection new in this apply (override the timestamps with CHANGED). */
 const baseEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   KMS_OCTOPUS_EVENT: eventJson(),
   KMS_TOKEN,
   KMS_OCTOPUS_API_KEY: API_KEY,
+  KMS_OCTOPUS_DECLARED_NAMES: "my-conn",
+  ...NEW,
   ...extra,
 });
 
-describe("success", () => {
-  test("create: one summary line naming action, name, id, scope, time and request count", async () => {
+describe("applyFlags", () => {
+  test.each<[string, NodeJS.ProcessEnv, boolean]>([
+    ["BORN_AT == PLANNED_AT", NEW, true],
+    ["BORN_AT != PLANNED_AT", CHANGED, false],
+    ["BORN_AT missing", { KMS_OCTOPUS_PLANNED_AT: PLANNED_AT }, false],
+    ["PLANNED_AT missing", { KMS_OCTOPUS_BORN_AT: PLANNED_AT }, false],
+    ["both missing", {}, false],
+    ["both empty", { KMS_OCTOPUS_BORN_AT: "", KMS_OCTOPUS_PLANNED_AT: "" }, false],
+  ])("%s: newInThisApply %p", (_label, env, expected) => {
+    expect(applyFlags(env).newInThisApply).toBe(expected);
+  });
+
+  test.each<[string | undefined, string[]]>([
+    [undefined, []],
+    ["", []],
+    ["my-conn", ["my-conn"]],
+    ["a-conn,b-conn,my-conn", ["a-conn", "b-conn", "my-conn"]],
+  ])("KMS_OCTOPUS_DECLARED_NAMES=%p", (names, expected) => {
+    const declared = applyFlags(names === undefined ? {} : { KMS_OCTOPUS_DECLARED_NAMES: names }).declaredNames;
+    expect([...declared].sort()).toEqual(expected);
+  });
+});
+
+describe("apply", () => {
+  test("new in this apply: one POST; one summary line naming action, name, id, scope, time and request count", async () => {
     const kms = new FakeKms();
-    const r = await run(["create"], baseEnv(), kms);
+    const r = await run(["apply"], baseEnv(), kms);
     expect(r.code).toBe(0);
     expect(r.err).toEqual([]);
     expect(r.out).toHaveLength(1);
@@ -63,30 +98,93 @@ describe("success", () => {
     expect(kms.byName("my-conn")!.apiKey).toBe(API_KEY);
   });
 
-  test("create in a project", async () => {
+  test("new in a project", async () => {
     const kms = new FakeKms();
-    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_EVENT: eventJson({ project_id: UUID, description: "d" }) }), kms);
+    const r = await run(["apply"], baseEnv({ KMS_OCTOPUS_EVENT: eventJson({ project_id: UUID, description: "d" }) }), kms);
     expect(r.code).toBe(0);
     expect(r.out[0]).toMatch(new RegExp(`^created octopus-deploy connection "my-conn" \\(id [0-9a-f-]{36}, project ${UUID}\\) in \\d+ ms, 1 request$`));
     expect(kms.byName("my-conn", UUID)?.conn.description).toBe("d");
   });
 
-  test("create with the key from apiKeyEnv (trimmed)", async () => {
+  test("new, with the key from apiKeyEnv (trimmed)", async () => {
     const kms = new FakeKms();
-    const env = { KMS_OCTOPUS_EVENT: eventJson({ api_key_env: "MY_OCTOPUS_KEY" }), KMS_TOKEN, MY_OCTOPUS_KEY: `  ${API_KEY}\n` };
-    const r = await run(["create"], env, kms);
+    const env = { KMS_OCTOPUS_EVENT: eventJson({ api_key_env: "MY_OCTOPUS_KEY" }), KMS_TOKEN, MY_OCTOPUS_KEY: `  ${API_KEY}\n`, ...NEW };
+    const r = await run(["apply"], env, kms);
     expect(r.code).toBe(0);
     expect(kms.byName("my-conn")!.apiKey).toBe(API_KEY);
   });
 
-  test("create on a name conflict with an identical connection: adopted, 2 requests", async () => {
+  test("new, on a name conflict with an identical connection: adopted, 2 requests", async () => {
     const kms = new FakeKms();
     const existing = kms.add("my-conn");
-    const r = await run(["create"], baseEnv(), kms);
+    const r = await run(["apply"], baseEnv(), kms);
     expect(r.code).toBe(0);
     expect(r.out).toEqual([expect.stringMatching(new RegExp(`^adopted octopus-deploy connection "my-conn" \\(id ${existing.id}, the organization\\) in \\d+ ms, 2 requests$`))]);
+    expect(kms.calls).toEqual(["POST /api/v1/app-connections/octopus-deploy", "GET /api/v1/app-connections/octopus-deploy/connection-name/my-conn"]);
   });
 
+  test("changed (born in an earlier plan): GET + PATCH with the credentials, 2 requests", async () => {
+    const kms = new FakeKms();
+    const c = kms.add("my-conn", { description: "old", apiKey: "API-OLD" });
+    const r = await run(["apply"], baseEnv({ ...CHANGED, KMS_OCTOPUS_EVENT: eventJson({ description: "new" }) }), kms);
+    expect(r).toEqual({
+      code: 0,
+      out: [expect.stringMatching(new RegExp(`^updated octopus-deploy connection "my-conn" \\[description, credentials\\] \\(id ${c.id}, the organization\\) in \\d+ ms, 2 requests$`))],
+      err: [],
+    });
+    expect(kms.calls).toEqual(["GET /api/v1/app-connections/octopus-deploy/connection-name/my-conn", `PATCH /api/v1/app-connections/octopus-deploy/${c.id}`]);
+    expect(JSON.parse(kms.requests[1].body!)).toEqual({ description: "new", credentials: { instanceUrl: "https://your-instance.octopus.app", apiKey: API_KEY } });
+    expect(kms.byName("my-conn")!.apiKey).toBe(API_KEY);
+  });
+
+  test.each<[string, NodeJS.ProcessEnv]>([
+    ["BORN_AT unset", { KMS_OCTOPUS_BORN_AT: undefined }],
+    ["both timestamps unset", { KMS_OCTOPUS_BORN_AT: undefined, KMS_OCTOPUS_PLANNED_AT: undefined }],
+    ["both timestamps empty", { KMS_OCTOPUS_BORN_AT: "", KMS_OCTOPUS_PLANNED_AT: "" }],
+  ])("%s: not new, so the existing connection is updated rather than POSTed", async (_label, extra) => {
+    const kms = new FakeKms();
+    kms.add("my-conn");
+    const r = await run(["apply"], baseEnv(extra), kms);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/^updated octopus-deploy connection "my-conn" \[credentials\] .* 2 requests$/);
+    expect(kms.calls.map((c) => c.split(" ")[0])).toEqual(["GET", "PATCH"]);
+  });
+
+  test("renamed via renamedFrom: the summary names the previous name and the fields", async () => {
+    const kms = new FakeKms();
+    const old = kms.add("old-conn");
+    const r = await run(["apply"], baseEnv({ ...CHANGED, KMS_OCTOPUS_EVENT: eventJson({ renamed_from: "old-conn" }) }), kms);
+    expect(r.code).toBe(0);
+    expect(r.out).toEqual([expect.stringMatching(new RegExp(`^renamed octopus-deploy connection "my-conn" from "old-conn" \\[name, credentials\\] \\(id ${old.id}, the organization\\) in \\d+ ms, 3 requests$`))]);
+    expect(kms.byName("my-conn")!.conn.id).toBe(old.id);
+  });
+
+  test("changed but missing, siblings declared by the stack look alike: re-created, 3 requests", async () => {
+    const kms = new FakeKms();
+    kms.add("sibling-a");
+    kms.add("sibling-b");
+    const r = await run(["apply"], baseEnv({ ...CHANGED, KMS_OCTOPUS_DECLARED_NAMES: "my-conn,sibling-a,sibling-b" }), kms);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/^re-created octopus-deploy connection "my-conn" \(id [0-9a-f-]{36}, the organization\) in \d+ ms, 3 requests$/);
+    expect(kms.calls.map((c) => c.split(" ")[0])).toEqual(["GET", "GET", "POST"]);
+    expect(kms.byName("my-conn")!.apiKey).toBe(API_KEY);
+  });
+
+  test("changed but missing, a look-alike the stack does not declare: exit 1 naming it, nothing created", async () => {
+    const kms = new FakeKms();
+    kms.add("sibling-a");
+    kms.add("old-name");
+    const r = await run(["apply"], baseEnv({ ...CHANGED, KMS_OCTOPUS_DECLARED_NAMES: "my-conn,sibling-a" }), kms);
+    expect(r.code).toBe(1);
+    expect(r.out).toEqual([]);
+    expect(r.err).toEqual([expect.stringMatching(/^Error: test\/octopus: apply of "my-conn" in the organization failed after \d+ ms: no connection named "my-conn"/)]);
+    expect(r.err[0]).toContain('set renamedFrom: "old-name"');
+    expect(kms.calls.map((c) => c.split(" ")[0])).toEqual(["GET", "GET"]);
+    expect(kms.byName("my-conn")).toBeUndefined();
+  });
+});
+
+describe("delete", () => {
   test("delete: GET + DELETE, 2 requests", async () => {
     const kms = new FakeKms();
     const c = kms.add("my-conn");
@@ -112,12 +210,14 @@ describe("success", () => {
     expect(r.code).toBe(0);
     expect(r.out[0]).toMatch(/^already gone octopus-deploy connection "my-conn" \(the organization\) in \d+ ms, 1 request$/);
   });
+});
 
+describe("Universal Auth, debug output", () => {
   test("Universal Auth: a login is counted as a request", async () => {
     const kms = new FakeKms();
     kms.identities.set("cid", "csecret-VALUE");
-    const env = { KMS_OCTOPUS_EVENT: eventJson(), KMS_CLIENT_ID: "cid", KMS_CLIENT_SECRET: "csecret-VALUE", KMS_OCTOPUS_API_KEY: API_KEY, KMS_OCTOPUS_TOKEN_CACHE: "0" };
-    const r = await run(["create"], env, kms);
+    const env = { KMS_OCTOPUS_EVENT: eventJson(), KMS_CLIENT_ID: "cid", KMS_CLIENT_SECRET: "csecret-VALUE", KMS_OCTOPUS_API_KEY: API_KEY, KMS_OCTOPUS_TOKEN_CACHE: "0", ...NEW };
+    const r = await run(["apply"], env, kms);
     expect(r.code).toBe(0);
     expect(r.out[0]).toMatch(/, 2 requests$/);
     expect(kms.logins).toBe(1);
@@ -126,8 +226,8 @@ describe("success", () => {
   test("Universal Auth: hooks of one run share the token through the run directory", async () => {
     const kms = new FakeKms();
     kms.identities.set("cid-shared", "csecret-shared");
-    const env = { KMS_OCTOPUS_EVENT: eventJson(), KMS_CLIENT_ID: "cid-shared", KMS_CLIENT_SECRET: "csecret-shared", KMS_OCTOPUS_API_KEY: API_KEY };
-    expect((await run(["create"], env, kms)).code).toBe(0);
+    const env = { KMS_OCTOPUS_EVENT: eventJson(), KMS_CLIENT_ID: "cid-shared", KMS_CLIENT_SECRET: "csecret-shared", KMS_OCTOPUS_API_KEY: API_KEY, ...NEW };
+    expect((await run(["apply"], env, kms)).code).toBe(0);
     expect((await run(["delete"], env, kms)).code).toBe(0);
     expect(kms.logins).toBe(1);
     // The shared cache is on disk, private, and names no secret.
@@ -139,15 +239,15 @@ describe("success", () => {
   test("Universal Auth with KMS_OCTOPUS_TOKEN_CACHE=0: each hook logs in", async () => {
     const kms = new FakeKms();
     kms.identities.set("cid-2", "csecret-2");
-    const env = { KMS_OCTOPUS_EVENT: eventJson(), KMS_CLIENT_ID: "cid-2", KMS_CLIENT_SECRET: "csecret-2", KMS_OCTOPUS_API_KEY: API_KEY, KMS_OCTOPUS_TOKEN_CACHE: "0" };
-    await run(["create"], env, kms);
+    const env = { KMS_OCTOPUS_EVENT: eventJson(), KMS_CLIENT_ID: "cid-2", KMS_CLIENT_SECRET: "csecret-2", KMS_OCTOPUS_API_KEY: API_KEY, KMS_OCTOPUS_TOKEN_CACHE: "0", ...NEW };
+    await run(["apply"], env, kms);
     await run(["delete"], env, kms);
     expect(kms.logins).toBe(2);
   });
 
   test("KMS_OCTOPUS_DEBUG=1 prints each request (no headers or bodies) to stderr", async () => {
     const kms = new FakeKms();
-    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_DEBUG: "1" }), kms);
+    const r = await run(["apply"], baseEnv({ KMS_OCTOPUS_DEBUG: "1" }), kms);
     expect(r.code).toBe(0);
     expect(r.err).toEqual([expect.stringMatching(/^ {2}POST \/api\/v1\/app-connections\/octopus-deploy -> 200 \(\d+ ms, attempt 1\)$/)]);
     expect(r.out).toHaveLength(1);
@@ -158,11 +258,11 @@ describe("failure", () => {
   test("a KMS error: exit 1, one Error line with the operation, the KMS message and reqId", async () => {
     const kms = new FakeKms();
     kms.faults.push(() => ({ status: 403, body: { reqId: "req-perm-1", statusCode: 403, message: "You are not allowed to create on app-connections", error: "PermissionDenied" } }));
-    const r = await run(["create"], baseEnv(), kms);
+    const r = await run(["apply"], baseEnv(), kms);
     expect(r.code).toBe(1);
     expect(r.out).toEqual([]);
     expect(r.err).toHaveLength(1);
-    expect(r.err[0]).toMatch(/^Error: test\/octopus: create of "my-conn" in the organization failed after \d+ ms: /);
+    expect(r.err[0]).toMatch(/^Error: test\/octopus: apply of "my-conn" in the organization failed after \d+ ms: /);
     expect(r.err[0]).toContain("You are not allowed to create on app-connections");
     expect(r.err[0]).toContain("reqId req-perm-1");
   });
@@ -170,7 +270,7 @@ describe("failure", () => {
   test("a differing connection without adoptExisting: the error says what differs and how to proceed", async () => {
     const kms = new FakeKms();
     kms.add("my-conn", { description: "someone else's" });
-    const r = await run(["create"], baseEnv(), kms);
+    const r = await run(["apply"], baseEnv(), kms);
     expect(r.code).toBe(1);
     expect(r.err).toHaveLength(1);
     expect(r.err[0]).toContain("adoptExisting: true");
@@ -179,10 +279,10 @@ describe("failure", () => {
 
   test("missing KMS credentials: the error names the variables; nothing is sent", async () => {
     const kms = new FakeKms();
-    const r = await run(["create"], { KMS_OCTOPUS_EVENT: eventJson(), KMS_OCTOPUS_API_KEY: API_KEY }, kms);
+    const r = await run(["apply"], { KMS_OCTOPUS_EVENT: eventJson(), KMS_OCTOPUS_API_KEY: API_KEY, ...NEW }, kms);
     expect(r.code).toBe(1);
     expect(r.err).toHaveLength(1);
-    expect(r.err[0]).toMatch(/^Error: test\/octopus: create of "my-conn" in the organization failed after \d+ ms: No KMS credentials/);
+    expect(r.err[0]).toMatch(/^Error: test\/octopus: apply of "my-conn" in the organization failed after \d+ ms: No KMS credentials/);
     for (const name of ["KMS_TOKEN", "KMS_CLIENT_ID", "KMS_CLIENT_SECRET"]) expect(r.err[0]).toContain(name);
     expect(kms.requests).toHaveLength(0);
   });
@@ -197,23 +297,33 @@ describe("failure", () => {
 
   test("missing event: named, nothing sent", async () => {
     const kms = new FakeKms();
-    const r = await run(["create"], { KMS_TOKEN, KMS_OCTOPUS_API_KEY: API_KEY }, kms);
+    const r = await run(["apply"], { KMS_TOKEN, KMS_OCTOPUS_API_KEY: API_KEY }, kms);
     expect(r.code).toBe(1);
-    expect(r.err).toEqual([expect.stringMatching(/^Error: create failed after \d+ ms: KMS_OCTOPUS_EVENT is not set/)]);
+    expect(r.err).toEqual([expect.stringMatching(/^Error: apply failed after \d+ ms: KMS_OCTOPUS_EVENT is not set/)]);
     expect(kms.requests).toHaveLength(0);
   });
 
-  test("unknown operation: named, nothing sent", async () => {
+  test.each(["create", "update", "credentials", "destroy", ""])("operation %p (retired or unknown): refused listing apply, delete; nothing sent", async (op) => {
     const kms = new FakeKms();
-    const r = await run(["destroy"], baseEnv(), kms);
+    kms.add("my-conn", { description: "old" });
+    const r = await run([op], baseEnv({ KMS_OCTOPUS_EVENT: eventJson({ description: "new" }) }), kms);
     expect(r.code).toBe(1);
-    expect(r.err).toEqual([expect.stringMatching(/^Error: hook failed after \d+ ms: unknown operation "destroy"/)]);
+    expect(r.out).toEqual([]);
+    expect(r.err).toEqual([expect.stringMatching(new RegExp(`^Error: hook failed after \\d+ ms: unknown operation "${op}": expected one of apply, delete$`))]);
+    expect(kms.requests).toHaveLength(0);
+  });
+
+  test("no operation at all: refused, nothing sent", async () => {
+    const kms = new FakeKms();
+    const r = await run([], baseEnv(), kms);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([expect.stringMatching(/^Error: hook failed after \d+ ms: unknown operation undefined: expected one of apply, delete$/)]);
     expect(kms.requests).toHaveLength(0);
   });
 
   test("a project id that resolved to a non-UUID at apply time: refused before sending", async () => {
     const kms = new FakeKms();
-    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_EVENT: eventJson({ project_id: "not-a-uuid" }) }), kms);
+    const r = await run(["apply"], baseEnv({ KMS_OCTOPUS_EVENT: eventJson({ project_id: "not-a-uuid" }) }), kms);
     expect(r.code).toBe(1);
     expect(r.err[0]).toContain("project_id: must be a KMS project id");
     expect(kms.requests).toHaveLength(0);
@@ -221,7 +331,7 @@ describe("failure", () => {
 
   test("apiKeyEnv not set: named, nothing sent", async () => {
     const kms = new FakeKms();
-    const r = await run(["create"], { KMS_OCTOPUS_EVENT: eventJson({ api_key_env: "MY_OCTOPUS_KEY" }), KMS_TOKEN }, kms);
+    const r = await run(["apply"], { KMS_OCTOPUS_EVENT: eventJson({ api_key_env: "MY_OCTOPUS_KEY" }), KMS_TOKEN, ...NEW }, kms);
     expect(r.code).toBe(1);
     expect(r.err[0]).toContain("apiKeyEnv names MY_OCTOPUS_KEY, which is not set");
     expect(kms.requests).toHaveLength(0);
@@ -229,7 +339,7 @@ describe("failure", () => {
 
   test("empty KMS_OCTOPUS_API_KEY: named, nothing sent", async () => {
     const kms = new FakeKms();
-    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_API_KEY: "  " }), kms);
+    const r = await run(["apply"], baseEnv({ KMS_OCTOPUS_API_KEY: "  " }), kms);
     expect(r.code).toBe(1);
     expect(r.err[0]).toContain("KMS_OCTOPUS_API_KEY is empty");
     expect(kms.requests).toHaveLength(0);
@@ -244,7 +354,7 @@ describe("failure", () => {
     ["KMS_OCTOPUS_RETRY_BUDGET", "10s"],
   ])("%s=%p: named, nothing sent", async (name, value) => {
     const kms = new FakeKms();
-    const r = await run(["create"], baseEnv({ [name]: value }), kms);
+    const r = await run(["apply"], baseEnv({ [name]: value }), kms);
     expect(r.code).toBe(1);
     expect(r.err[0]).toContain(`${name} must be a positive number of seconds (got ${JSON.stringify(value)})`);
     expect(kms.requests).toHaveLength(0);
@@ -254,7 +364,7 @@ describe("failure", () => {
     const kms = new FakeKms();
     for (let i = 0; i < 100; i++) kms.faults.push(() => ({ status: 503, body: { message: "maintenance", error: "ServiceUnavailable" } }));
     const started = Date.now();
-    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_RETRY_BUDGET: "0.3" }), kms);
+    const r = await run(["apply"], baseEnv({ KMS_OCTOPUS_RETRY_BUDGET: "0.3" }), kms);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(r.code).toBe(1);
     expect(r.err[0]).toMatch(/failed after \d+ attempt\(s\) in [\d.]+s: 503 ServiceUnavailable: maintenance/);
@@ -271,7 +381,7 @@ describe("secrets are never printed", () => {
   ])("%s echoed by the KMS is redacted", async (_label, extra, secret) => {
     const kms = new FakeKms();
     kms.faults.push(echo(secret));
-    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_DEBUG: "1", ...extra }), kms);
+    const r = await run(["apply"], baseEnv({ KMS_OCTOPUS_DEBUG: "1", ...extra }), kms);
     expect(r.code).toBe(1);
     const printed = [...r.out, ...r.err].join("\n");
     expect(printed).not.toContain(secret);
@@ -294,22 +404,36 @@ describe("secrets are never printed", () => {
   test("the key named by apiKeyEnv echoed by the KMS is redacted", async () => {
     const kms = new FakeKms();
     kms.faults.push(echo(API_KEY));
-    const r = await run(["create"], { KMS_OCTOPUS_EVENT: eventJson({ api_key_env: "MY_OCTOPUS_KEY" }), KMS_TOKEN, MY_OCTOPUS_KEY: API_KEY }, kms);
+    const r = await run(["apply"], { KMS_OCTOPUS_EVENT: eventJson({ api_key_env: "MY_OCTOPUS_KEY" }), KMS_TOKEN, MY_OCTOPUS_KEY: API_KEY, ...NEW }, kms);
     expect(r.code).toBe(1);
     expect(r.err.join("\n")).not.toContain(API_KEY);
+  });
+
+  test("the key echoed by the KMS when it re-validates the credentials of an update (PATCH) is redacted", async () => {
+    const kms = new FakeKms();
+    kms.add("my-conn", { description: "old" });
+    const transport: typeof kms.transport = (req) =>
+      req.method === "PATCH" ? Promise.resolve(respond(400, { reqId: "req-patch", message: `Failed to validate Octopus Deploy credentials: key ${API_KEY} refused`, error: "BadRequest" })) : kms.transport(req);
+    const r = await run(["apply"], baseEnv({ ...CHANGED, KMS_OCTOPUS_DEBUG: "1", KMS_OCTOPUS_EVENT: eventJson({ description: "new" }) }), kms, transport);
+    expect(r.code).toBe(1);
+    const printed = [...r.out, ...r.err].join("\n");
+    expect(printed).toContain("req-patch");
+    expect(printed).toContain("[redacted]");
+    expect(printed).not.toContain(API_KEY);
+    expect(kms.byName("my-conn")!.conn.description).toBe("old");
   });
 
   test("an echo on a successful path is redacted too (adopt error after a conflict)", async () => {
     const kms = new FakeKms();
     kms.add("my-conn", { description: API_KEY }); // a description that happens to hold the key
-    const r = await run(["create"], baseEnv(), kms);
+    const r = await run(["apply"], baseEnv(), kms);
     expect(r.code).toBe(1);
     expect(r.err.join("\n")).not.toContain(API_KEY);
   });
   test("a secret set with surrounding whitespace is still redacted when echoed", async () => {
     const kms = new FakeKms();
     kms.faults.push(echo(API_KEY));
-    const r = await run(["create"], baseEnv({ KMS_OCTOPUS_API_KEY: `${API_KEY}\n` }), kms);
+    const r = await run(["apply"], baseEnv({ KMS_OCTOPUS_API_KEY: `${API_KEY}\n` }), kms);
     expect(r.code).toBe(1);
     expect(r.err.join("\n")).not.toContain(API_KEY);
   });
@@ -341,10 +465,11 @@ describe("summary", () => {
     expect(summary({ action: "renamed", connection: conn, fields: ["name", "description"] }, decl, 12, 3)).toBe(
       'renamed octopus-deploy connection "my-conn" from "old-conn" [name, description] (id id-1, the organization) in 12 ms, 3 requests',
     );
-    expect(summary({ action: "in sync", connection: conn }, { ...decl, projectId: UUID }, 0, 1)).toBe(
-      `in sync octopus-deploy connection "my-conn" (id id-1, project ${UUID}) in 0 ms, 1 request`,
+    expect(summary({ action: "updated", connection: conn, fields: ["description", "credentials"] }, { ...decl, projectId: UUID }, 0, 2)).toBe(
+      `updated octopus-deploy connection "my-conn" [description, credentials] (id id-1, project ${UUID}) in 0 ms, 2 requests`,
     );
-    expect(summary({ action: "unchanged" }, decl, 1, 0)).toBe('unchanged octopus-deploy connection "my-conn" (the organization) in 1 ms, 0 requests');
+    expect(summary({ action: "created", connection: conn }, decl, 0, 1)).toBe('created octopus-deploy connection "my-conn" (id id-1, the organization) in 0 ms, 1 request');
+    expect(summary({ action: "retained" }, decl, 1, 0)).toBe('retained octopus-deploy connection "my-conn" (the organization) in 1 ms, 0 requests');
   });
 });
 

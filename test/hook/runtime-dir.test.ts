@@ -1,12 +1,13 @@
 /**
  * The private run directory shared by the hooks of one terraform process: a per-user 0700 base that
- * is refused when unsafe, one directory per (pid, start time), and pruning of ended runs.
+ * is refused when unsafe, one directory per (pid, start time), keyed on the terraform pid the
+ * launcher passes in KMS_OCTOPUS_RUN_PID (else the hook's parent), and pruning of ended runs.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import os = require("node:os");
 import * as path from "node:path";
-import { privateBaseDir, runDir } from "../../lib/hook/runtime-dir";
+import { privateBaseDir, runDir, terraformPid } from "../../lib/hook/runtime-dir";
 
 const uid = process.getuid!();
 let tmp: string;
@@ -61,6 +62,15 @@ describe("privateBaseDir", () => {
   });
 });
 
+describe("terraformPid", () => {
+  test.each(["1", "4242", "4294967295"])("a plausible pid from the launcher, %p, is used", (value) => {
+    expect(terraformPid(value, 77)).toBe(Number(value));
+  });
+  test.each([undefined, "", "0", "-1", "01", " 42", "42 ", "4x", "1e3", "12345678901"])("%p falls back to the parent", (value) => {
+    expect(terraformPid(value, 77)).toBe(77);
+  });
+});
+
 describe("runDir", () => {
   test("one 0700 directory per parent process, named by pid and start time, stable across calls", () => {
     const dir = runDir(process.pid)!;
@@ -73,6 +83,21 @@ describe("runDir", () => {
 
   test("defaults to the parent process (the terraform process for a hook)", () => {
     expect(path.basename(runDir()!)).toMatch(new RegExp(`^${process.ppid}-`));
+  });
+
+  test("with KMS_OCTOPUS_RUN_PID set when the hook starts (the launcher), defaults to that pid, not the parent", () => {
+    const terraform = process.pid; // a live process other than this one's parent
+    let fromLauncher: typeof runDir | undefined;
+    const env = jest.replaceProperty(process, "env", { ...process.env, KMS_OCTOPUS_RUN_PID: String(terraform) });
+    try {
+      jest.isolateModules(() => {
+        fromLauncher = (require("../../lib/hook/runtime-dir") as typeof import("../../lib/hook/runtime-dir")).runDir;
+      });
+    } finally {
+      env.restore();
+    }
+    expect(terraform).not.toBe(process.ppid);
+    expect(path.basename(fromLauncher!()!)).toMatch(new RegExp(`^${terraform}-\\d+$`));
   });
 
   test("keeps the parent the hook started with: a hook that outlives a killed terraform is re-parented, not moved", () => {
