@@ -1,7 +1,8 @@
 /**
  * P1 baseline: the least a Node process can do to apply a description change, with built-in fetch and
- * nothing else: GET the connection by name, PATCH its description. Same requests as the `update`
- * hook. Inputs from the environment: BENCH_KMS_URL, KMS_TOKEN, BENCH_NAME, BENCH_DESCRIPTION.
+ * nothing else: GET the connection by name, PATCH its description and credentials. Same requests as
+ * the apply hook of a changed connection. Inputs from the environment: BENCH_KMS_URL, KMS_TOKEN,
+ * BENCH_NAME, BENCH_DESCRIPTION, BENCH_INSTANCE_URL, BENCH_API_KEY.
  */
 const base = `${process.env.BENCH_KMS_URL}/api/v1/app-connections/octopus-deploy`;
 const headers = { authorization: `Bearer ${process.env.KMS_TOKEN}`, "content-type": "application/json" };
@@ -11,8 +12,9 @@ async function main(): Promise<void> {
   if (!got.ok) throw new Error(`GET ${got.status}`);
   const { appConnection } = (await got.json()) as { appConnection: { id: string; description: string | null } };
   const description = process.env.BENCH_DESCRIPTION ?? "";
-  if (appConnection.description === description) return;
-  const patched = await fetch(`${base}/${appConnection.id}`, { method: "PATCH", headers, body: JSON.stringify({ description }) });
+  const credentials = { instanceUrl: process.env.BENCH_INSTANCE_URL, apiKey: process.env.BENCH_API_KEY };
+  const body = JSON.stringify({ ...(appConnection.description === description ? {} : { description }), credentials });
+  const patched = await fetch(`${base}/${appConnection.id}`, { method: "PATCH", headers, body });
   if (!patched.ok) throw new Error(`PATCH ${patched.status}`);
   await patched.arrayBuffer();
   process.stdout.write(`updated ${appConnection.id}\n`);

@@ -11,7 +11,6 @@
  * request). Request counts (P2, P3, P7) are exact: they come from the server's request log.
  * See bench/RESULTS.md for the latest table and how to read it.
  */
-import { randomUUID } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,6 +19,7 @@ import { DevServer, KmsInfo, countRequests } from "./lib/kms";
 import { Project } from "./lib/project";
 import { Run, check, run } from "./lib/proc";
 import { Summary, summarize } from "./lib/stats";
+import { EVENT_VERSION, HOOK_ENV } from "../lib/hook/protocol";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const HOOK = path.join(ROOT, "dist", "hook", "hook.js");
@@ -160,7 +160,7 @@ function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** The event the construct hands the hook (what Terraform's jsonencode of the connection's input gives). */
 function hookEvent(kms: KmsInfo, name: string, description: string, instanceUrl = kms.octopusUrl): string {
   return JSON.stringify({
-    v: 1,
+    v: EVENT_VERSION,
     marker: "cdktf-kms-octopus",
     path: `bench/${name}`,
     address: `terraform_data.${name}`,
@@ -175,6 +175,11 @@ function hookEvent(kms: KmsInfo, name: string, description: string, instanceUrl 
     removal_policy: "destroy",
   });
 }
+
+/** Plan timestamps that tell the apply hook the connection is new in this apply (one POST)... */
+const NEW_IN_THIS_APPLY = { [HOOK_ENV.bornAt]: "2026-01-01T00:00:00Z", [HOOK_ENV.plannedAt]: "2026-01-01T00:00:00Z" };
+/** ...or that it existed before (GET + PATCH). */
+const CHANGED_IN_THIS_APPLY = { [HOOK_ENV.bornAt]: "2026-01-01T00:00:00Z", [HOOK_ENV.plannedAt]: "2026-01-02T00:00:00Z" };
 
 /** Creates a connection directly through the API (setup, not measured). */
 async function apiCreate(kms: KmsInfo, name: string, description: string): Promise<string> {
@@ -224,24 +229,22 @@ async function benchHook(kms: DevServer, reps: number, warmup: number, withProfi
   const tag = lat ? `@${lat}ms` : "";
   const hookName = `p1-hook-${lat}`;
   const minName = `p1-min-${lat}`;
-  const markerId = randomUUID();
 
-  // Setup. The hook's connection is created by the hook itself, run directly by this process, so its
-  // created-in-this-run marker lands where later fast-path runs (same parent) look for it.
-  const created = check("hook create", await run(NODE, [HOOK, "create"], {
+  // Setup: the hook's connection is created by the hook itself (the apply of a new connection).
+  const created = check("hook apply (new)", await run(NODE, [HOOK, "apply"], {
     rusage: false,
-    env: cleanEnv({ KMS_TOKEN: k.token, KMS_OCTOPUS_API_KEY: k.octopusApiKey, KMS_OCTOPUS_EVENT: hookEvent(k, hookName, "rep-init"), KMS_OCTOPUS_RESOURCE_ID: markerId }),
+    env: cleanEnv({ KMS_TOKEN: k.token, KMS_OCTOPUS_API_KEY: k.octopusApiKey, KMS_OCTOPUS_EVENT: hookEvent(k, hookName, "rep-init"), ...NEW_IN_THIS_APPLY }),
   }));
-  if (!created.stdout.startsWith("created")) throw new Error(`hook create printed: ${created.stdout}${created.stderr}`);
+  if (!created.stdout.startsWith("created")) throw new Error(`hook apply printed: ${created.stdout}${created.stderr}`);
   await apiCreate(k, minName, "rep-init");
 
   let description = 0;
   const update = async (): Promise<Sample> => {
     const desc = `rep-${description++}`;
     const mark = await kms.mark();
-    const r = check("hook update", await run(NODE, [HOOK, "update"], {
+    const r = check("hook apply (changed)", await run(NODE, [HOOK, "apply"], {
       rusage: false,
-      env: cleanEnv({ KMS_TOKEN: k.token, KMS_OCTOPUS_API_KEY: k.octopusApiKey, KMS_OCTOPUS_EVENT: hookEvent(k, hookName, desc), KMS_OCTOPUS_RESOURCE_ID: randomUUID() }),
+      env: cleanEnv({ KMS_TOKEN: k.token, KMS_OCTOPUS_API_KEY: k.octopusApiKey, KMS_OCTOPUS_EVENT: hookEvent(k, hookName, desc), ...CHANGED_IN_THIS_APPLY }),
     }));
     const c = countRequests(await kms.since(mark));
     if (!r.stdout.startsWith("updated") || c.connection !== 2 || c.failed !== 0) throw new Error(`hook update: expected "updated" after 2 requests, got ${JSON.stringify(c)}: ${r.stdout}${r.stderr}`);
@@ -252,39 +255,31 @@ async function benchHook(kms: DevServer, reps: number, warmup: number, withProfi
     const mark = await kms.mark();
     const r = check("minimal fetch script", await run(NODE, [MINIMAL_FETCH], {
       rusage: false,
-      env: cleanEnv({ KMS_TOKEN: k.token, BENCH_KMS_URL: k.kmsUrl, BENCH_NAME: minName, BENCH_DESCRIPTION: desc }),
+      env: cleanEnv({ KMS_TOKEN: k.token, BENCH_KMS_URL: k.kmsUrl, BENCH_NAME: minName, BENCH_DESCRIPTION: desc, BENCH_INSTANCE_URL: k.octopusUrl, BENCH_API_KEY: k.octopusApiKey }),
     }));
     const c = countRequests(await kms.since(mark));
     if (c.connection !== 2 || c.failed !== 0) throw new Error(`minimal fetch: expected 2 requests, got ${JSON.stringify(c)}`);
     return sample(r);
   };
-  // Profile tasks (no KMS latency only): node alone; the hook's fast path (marker found: exits before
-  // loading the runtime); the hook up to its first request (event parsed, then it stops: no credentials).
+  // Profile tasks (no KMS latency only): node alone; the hook up to its first request (event parsed,
+  // then it stops: no credentials).
   const nodeAlone = async () => sample(check("node -e 0", await run(NODE, ["-e", "0"], { rusage: false, env: cleanEnv({}) })));
-  const fastPath = async (): Promise<Sample> => {
-    const r = check("hook fast path", await run(NODE, [HOOK, "update"], {
-      rusage: false,
-      env: cleanEnv({ KMS_TOKEN: k.token, KMS_OCTOPUS_EVENT: hookEvent(k, hookName, "x"), KMS_OCTOPUS_RESOURCE_ID: markerId }),
-    }));
-    if (r.stdout.trim() !== "" || r.stderr.trim() !== "") throw new Error(`hook fast path printed: ${r.stdout}${r.stderr}`);
-    return sample(r);
-  };
   const loadOnly = async (): Promise<Sample> => {
     const mark = await kms.mark();
-    const r = await run(NODE, [HOOK, "update"], { rusage: false, env: cleanEnv({ KMS_OCTOPUS_EVENT: hookEvent(k, hookName, "x"), KMS_OCTOPUS_RESOURCE_ID: randomUUID() }) });
+    const r = await run(NODE, [HOOK, "apply"], { rusage: false, env: cleanEnv({ KMS_OCTOPUS_EVENT: hookEvent(k, hookName, "x"), ...CHANGED_IN_THIS_APPLY }) });
     if (r.code !== 1 || !r.stderr.includes("No KMS credentials") || (await kms.since(mark)).length !== 0) throw new Error(`hook without credentials: ${r.stdout}${r.stderr}`);
     return sample(r);
   };
 
-  const tasks = withProfile ? [update, minimal, nodeAlone, fastPath, loadOnly] : [update, minimal];
-  log(`P1${tag}: update hook vs minimal fetch script, ${warmup} warm-up + ${reps} interleaved repetitions${withProfile ? " (with the profile rows)" : ""}`);
+  const tasks = withProfile ? [update, minimal, nodeAlone, loadOnly] : [update, minimal];
+  log(`P1${tag}: apply hook (changed connection) vs minimal fetch script, ${warmup} warm-up + ${reps} interleaved repetitions${withProfile ? " (with the profile rows)" : ""}`);
   await interleave(warmup, tasks);
   const [hook, min, ...profile] = await interleave(reps, tasks);
-  raw[`P1${tag}`] = { hook, minimal: min, ...(withProfile ? { nodeAlone: profile[0], fastPath: profile[1], loadOnly: profile[2] } : {}) };
+  raw[`P1${tag}`] = { hook, minimal: min, ...(withProfile ? { nodeAlone: profile[0], loadOnly: profile[1] } : {}) };
   const ratio = wall(hook!).median / wall(min!).median;
   addRow({
     id: `P1${tag}`,
-    what: `update hook process (GET+PATCH)${lat ? `, ${lat} ms KMS latency` : ""} vs minimal fetch script`,
+    what: `apply hook process, changed connection (GET+PATCH)${lat ? `, ${lat} ms KMS latency` : ""} vs minimal fetch script`,
     unit: "ms",
     subject: wall(hook!),
     baseline: wall(min!),
@@ -293,12 +288,11 @@ async function benchHook(kms: DevServer, reps: number, warmup: number, withProfi
     pass: ratio <= 1.3,
   });
   if (withProfile) {
-    const [alone, fast, load] = profile as [Sample[], Sample[], Sample[]];
+    const [alone, load] = profile as [Sample[], Sample[]];
     const m = (xs: Sample[]) => wall(xs).median;
     addRow({ id: "prof", what: "node -e 0 (Node start-up alone)", unit: "ms", subject: wall(alone), target: "-", note: "where the hook's time goes" });
-    addRow({ id: "prof", what: "hook fast path (created-in-this-run marker found, no request)", unit: "ms", subject: wall(fast), target: "-", note: `${signed(m(fast) - m(alone))} ms over node` });
     addRow({ id: "prof", what: "hook load + event parse, stops before any request", unit: "ms", subject: wall(load), target: "-", note: `${signed(m(load) - m(alone))} ms over node` });
-    addRow({ id: "prof", what: "hook update: the 2 requests and their parsing", unit: "ms", subject: summarize([m(hook!) - m(load)]), target: "-", note: `fetch script's requests: ${num(m(min!) - m(alone), "ms")} ms over node` });
+    addRow({ id: "prof", what: "hook apply: the 2 requests and their parsing", unit: "ms", subject: summarize([m(hook!) - m(load)]), target: "-", note: `fetch script's requests: ${num(m(min!) - m(alone), "ms")} ms over node` });
   }
 }
 
@@ -310,8 +304,8 @@ async function benchRss(kms: DevServer, reps: number): Promise<void> {
   const minName = `p6-min`;
   await apiCreate(k, minName, "init");
   const hookEnv = (desc: string, instanceUrl?: string) =>
-    cleanEnv({ KMS_TOKEN: k.token, KMS_OCTOPUS_API_KEY: k.octopusApiKey, KMS_OCTOPUS_EVENT: hookEvent(k, name, desc, instanceUrl), KMS_OCTOPUS_RESOURCE_ID: randomUUID() });
-  const hook: Record<string, number[]> = { create: [], update: [], credentials: [], delete: [] };
+    cleanEnv({ KMS_TOKEN: k.token, KMS_OCTOPUS_API_KEY: k.octopusApiKey, KMS_OCTOPUS_EVENT: hookEvent(k, name, desc, instanceUrl), ...CHANGED_IN_THIS_APPLY });
+  const hook: Record<string, number[]> = { create: [], update: [], "update URL": [], delete: [] };
   const min: number[] = [];
   let i = 0;
   const rssOf = (r: Run) => {
@@ -319,10 +313,10 @@ async function benchRss(kms: DevServer, reps: number): Promise<void> {
     return r.maxRssKb / 1024;
   };
   for (let rep = 0; rep < reps; rep++) {
-    hook.create!.push(rssOf(check("hook create", await run(NODE, [HOOK, "create"], { env: hookEnv("init") }))));
-    hook.update!.push(rssOf(check("hook update", await run(NODE, [HOOK, "update"], { env: hookEnv(`d${i++}`) }))));
+    hook.create!.push(rssOf(check("hook apply (new)", await run(NODE, [HOOK, "apply"], { env: { ...hookEnv("init"), ...NEW_IN_THIS_APPLY } }))));
+    hook.update!.push(rssOf(check("hook apply (changed)", await run(NODE, [HOOK, "apply"], { env: hookEnv(`d${i++}`) }))));
     const otherUrl = rep % 2 ? k.octopusUrl : k.octopusUrl.replace("127.0.0.1", "localhost");
-    hook.credentials!.push(rssOf(check("hook credentials", await run(NODE, [HOOK, "credentials"], { env: hookEnv(`d${i - 1}`, otherUrl) }))));
+    hook["update URL"]!.push(rssOf(check("hook apply (instance URL)", await run(NODE, [HOOK, "apply"], { env: hookEnv(`d${i - 1}`, otherUrl) }))));
     hook.delete!.push(rssOf(check("hook delete", await run(NODE, [HOOK, "delete"], { env: hookEnv(`d${i - 1}`) }))));
     min.push(rssOf(check("minimal fetch", await run(NODE, [MINIMAL_FETCH], { env: cleanEnv({ KMS_TOKEN: k.token, BENCH_KMS_URL: k.kmsUrl, BENCH_NAME: minName, BENCH_DESCRIPTION: `d${i++}` }) }))));
   }
