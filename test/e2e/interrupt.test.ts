@@ -86,14 +86,29 @@ function processesIn(dir: string): number[] {
   return pids;
 }
 
+/** Whether a pid is a terraform process. */
+function isTerraform(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "terraform";
+  } catch {
+    return false;
+  }
+}
+
 async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** How to interrupt a run: SIGINT (then SIGKILL if cdktf is still running after a grace period, as CI runners do), or SIGKILL. */
-type Interrupt = "SIGINT" | "SIGKILL";
+/**
+ * How to interrupt a run: SIGINT (then SIGKILL if cdktf is still running after a grace period, as CI
+ * runners do); SIGINT, then 200 ms later SIGKILL to cdktf and to Terraform, which is still shutting
+ * down (a runner with a short grace period); or SIGKILL alone.
+ */
+type Interrupt = "SIGINT" | "SIGINT+SIGKILL" | "SIGKILL";
 /** Grace period between SIGINT and SIGKILL. */
 const GRACE_MS = 5000;
+/** The short grace period of "SIGINT+SIGKILL". */
+const SHORT_GRACE_MS = 200;
 
 /** Resources in a state file, and how many are tainted. */
 function stateSummary(file: string): string {
@@ -111,7 +126,7 @@ afterAll(() => {
   if (truncatedStates.length) process.stderr.write(`interrupt: the state file was emptied by the interrupt in ${truncatedStates.length} run(s): ${truncatedStates.join(", ")}\n`);
 });
 
-describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt: "SIGKILL" }])(
+describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt: "SIGINT+SIGKILL" }, { interrupt: "SIGKILL" }])(
   "interrupted cdktf ($interrupt) while hooks run, then run again",
   ({ interrupt }) => {
     let kms: LocalKms;
@@ -139,7 +154,7 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
     };
 
     /** Runs cdktf in its own process group; `interruptWhen` decides when to signal it. */
-    const cdktf = async (args: string[], description: string, interruptWhen?: () => boolean): Promise<TfResult & { interruptedAt?: number; killedAfterGrace: boolean; state: string; lingeredMs: number }> => {
+    const cdktf = async (args: string[], description: string, interruptWhen?: () => boolean): Promise<TfResult & { interruptedAt?: number; killedAfterGrace: boolean; terraformKilled: number; state: string; lingeredMs: number }> => {
       const started = Date.now();
       const child = spawn(CDKTF, args, { cwd: dir, env: env(description), detached: true, stdio: ["ignore", "pipe", "pipe"] });
       let output = "";
@@ -148,6 +163,7 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
       const exited = new Promise<number>((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : -1))));
       let interruptedAt: number | undefined;
       let killedAfterGrace = false;
+      let terraformKilled = 0;
       let ended = false;
       void exited.then(() => (ended = true));
       if (interruptWhen) {
@@ -156,12 +172,22 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
         if (ended) throw new Error(`cdktf ended before it could be interrupted:\n${output.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, "").slice(-3000)}`);
         interruptedAt = Date.now() - started;
         const group = -child.pid!;
-        process.kill(group, interrupt);
-        if (interrupt === "SIGINT") {
-          const stillRunning = await Promise.race([exited.then(() => false), sleep(GRACE_MS).then(() => true)]);
+        if (interrupt === "SIGKILL") {
+          process.kill(group, "SIGKILL");
+        } else {
+          process.kill(group, "SIGINT");
+          const grace = interrupt === "SIGINT" ? GRACE_MS : SHORT_GRACE_MS;
+          const stillRunning = await Promise.race([exited.then(() => false), sleep(grace).then(() => true)]);
           if (stillRunning) {
             killedAfterGrace = true;
             process.kill(group, "SIGKILL");
+          }
+          if (interrupt === "SIGINT+SIGKILL") {
+            if (!stillRunning) await sleep(grace);
+            for (const pid of processesIn(dir).filter(isTerraform)) {
+              process.kill(pid, "SIGKILL");
+              terraformKilled++;
+            }
           }
         }
       }
@@ -187,7 +213,7 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
         truncatedStates.push(`${interrupt} ${args[0]}`);
         state = `state file EMPTIED by the interrupt (restored from the .backup Terraform wrote): ${stateSummary(stateFile)}`;
       }
-      return { code, output, ms, interruptedAt, killedAfterGrace, state, lingeredMs };
+      return { code, output, ms, interruptedAt, killedAfterGrace, terraformKilled, state, lingeredMs };
     };
 
     const deploy = (description: string, interruptWhen?: () => boolean) => cdktf(["deploy", "--auto-approve"], description, interruptWhen);
@@ -216,9 +242,9 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
       const planned = await tf(stackDir, ["plan", "-input=false", "-no-color", "-detailed-exitcode"], env(description));
       expect({ code: planned.code, output: planned.code === 0 ? "" : planned.output }).toEqual({ code: 0, output: "" });
     };
-    const report = (step: string, r: { ms: number; interruptedAt?: number; killedAfterGrace: boolean; state: string; lingeredMs: number; code: number }) =>
+    const report = (step: string, r: { ms: number; interruptedAt?: number; killedAfterGrace: boolean; terraformKilled: number; state: string; lingeredMs: number; code: number }) =>
       process.stderr.write(
-        `interrupt ${interrupt} ${step}: ${r.interruptedAt === undefined ? "" : `signal after ${r.interruptedAt} ms${r.killedAfterGrace ? " (and SIGKILL after the grace period)" : ""}, `}` +
+        `interrupt ${interrupt} ${step}: ${r.interruptedAt === undefined ? "" : `signal after ${r.interruptedAt} ms${r.killedAfterGrace ? " (and SIGKILL after the grace period)" : ""}${r.terraformKilled ? ` (and SIGKILL to ${r.terraformKilled} terraform process(es) still shutting down)` : ""}, `}` +
           `cdktf exited ${r.code} after ${r.ms} ms, leftover processes ended ${r.lingeredMs} ms later; ${r.state}; KMS: ${kms.connections().length} connections\n`,
       );
 
