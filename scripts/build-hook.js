@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the hook runtime (lib/hook/main.ts and everything it imports: KMS client, zod, undici) into
+// Bundles the hook runtime (lib/hook/main.ts and everything it imports: KMS client, zod) into
 // one dependency-free file, dist/hook/hook.js, which the construct ships into cdktf.out as an asset.
 const esbuild = require("esbuild");
 const path = require("node:path");
