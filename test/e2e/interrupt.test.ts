@@ -101,14 +101,14 @@ async function sleep(ms: number): Promise<void> {
 
 /**
  * How to interrupt a run: SIGINT (then SIGKILL if cdktf is still running after a grace period, as CI
- * runners do); SIGINT, then 200 ms later SIGKILL to cdktf and to Terraform, which is still shutting
- * down (a runner with a short grace period); or SIGKILL alone.
+ * runners do); SIGINT, then 10 ms later SIGKILL to cdktf and to Terraform, in the middle of its
+ * shutdown (a runner with a short grace period, or a tree kill); or SIGKILL alone.
  */
 type Interrupt = "SIGINT" | "SIGINT+SIGKILL" | "SIGKILL";
 /** Grace period between SIGINT and SIGKILL. */
 const GRACE_MS = 5000;
 /** The short grace period of "SIGINT+SIGKILL". */
-const SHORT_GRACE_MS = 200;
+const SHORT_GRACE_MS = 10;
 
 /** Resources in a state file, and how many are tainted. */
 function stateSummary(file: string): string {
@@ -174,20 +174,23 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
         const group = -child.pid!;
         if (interrupt === "SIGKILL") {
           process.kill(group, "SIGKILL");
-        } else {
+        } else if (interrupt === "SIGINT+SIGKILL") {
           process.kill(group, "SIGINT");
-          const grace = interrupt === "SIGINT" ? GRACE_MS : SHORT_GRACE_MS;
-          const stillRunning = await Promise.race([exited.then(() => false), sleep(grace).then(() => true)]);
-          if (stillRunning) {
+          await sleep(SHORT_GRACE_MS);
+          for (const pid of processesIn(dir).filter(isTerraform)) {
+            process.kill(pid, "SIGKILL");
+            terraformKilled++;
+          }
+          if (!ended) {
             killedAfterGrace = true;
             process.kill(group, "SIGKILL");
           }
-          if (interrupt === "SIGINT+SIGKILL") {
-            if (!stillRunning) await sleep(grace);
-            for (const pid of processesIn(dir).filter(isTerraform)) {
-              process.kill(pid, "SIGKILL");
-              terraformKilled++;
-            }
+        } else {
+          process.kill(group, "SIGINT");
+          const stillRunning = await Promise.race([exited.then(() => false), sleep(GRACE_MS).then(() => true)]);
+          if (stillRunning) {
+            killedAfterGrace = true;
+            process.kill(group, "SIGKILL");
           }
         }
       }
