@@ -318,7 +318,7 @@ async function benchRss(kms: DevServer, reps: number): Promise<void> {
     const otherUrl = rep % 2 ? k.octopusUrl : k.octopusUrl.replace("127.0.0.1", "localhost");
     hook["update URL"]!.push(rssOf(check("hook apply (instance URL)", await run(NODE, [HOOK, "apply"], { env: hookEnv(`d${i - 1}`, otherUrl) }))));
     hook.delete!.push(rssOf(check("hook delete", await run(NODE, [HOOK, "delete"], { env: hookEnv(`d${i - 1}`) }))));
-    min.push(rssOf(check("minimal fetch", await run(NODE, [MINIMAL_FETCH], { env: cleanEnv({ KMS_TOKEN: k.token, BENCH_KMS_URL: k.kmsUrl, BENCH_NAME: minName, BENCH_DESCRIPTION: `d${i++}` }) }))));
+    min.push(rssOf(check("minimal fetch", await run(NODE, [MINIMAL_FETCH], { env: cleanEnv({ KMS_TOKEN: k.token, BENCH_KMS_URL: k.kmsUrl, BENCH_NAME: minName, BENCH_DESCRIPTION: `d${i++}`, BENCH_INSTANCE_URL: k.octopusUrl, BENCH_API_KEY: k.octopusApiKey }) }))));
   }
   raw.P6 = { hookMB: hook, minimalFetchMB: min };
   const all = Object.values(hook).flat();
