@@ -384,15 +384,15 @@ interface DeployResult {
 }
 
 /** One `cdktf deploy --auto-approve` in a fresh project; checks that every connection was created. */
-async function deployOnce(scratch: string, kms: DevServer, kind: "connections" | "baseline-curl", n: number, prefix: string): Promise<DeployResult> {
+async function deployOnce(scratch: string, kms: DevServer, kind: "connections" | "baseline-curl", n: number, prefix: string, hookless = false): Promise<DeployResult> {
   const project = new Project(ROOT, scratch, prefix, kind);
   const mark = await kms.mark();
-  const r = await project.cdktf(["deploy", "--auto-approve"], project.env(n, prefix, kms.info));
+  const r = await project.cdktf(["deploy", "--auto-approve"], project.env(n, prefix, kms.info, hookless ? { BENCH_HOOKLESS: "1" } : {}));
   const counts = countRequests(await kms.since(mark));
   const posts = Object.entries(counts.byKind)
     .filter(([key]) => key === "POST collection")
     .reduce((s, [, v]) => s + v, 0);
-  if (posts !== n || counts.failed !== 0) throw new Error(`${kind} deploy of ${n} (${project.dir}): expected ${n} successful creates, got ${JSON.stringify(counts)}`);
+  if (posts !== (hookless ? 0 : n) || counts.failed !== 0) throw new Error(`${kind} deploy of ${n} (${project.dir}): expected ${n} successful creates, got ${JSON.stringify(counts)}`);
   project.remove();
   return { sample: sample(r), counts };
 }
@@ -402,6 +402,8 @@ const p7Synth = new Map<number, number[]>();
 const p7Deploy = new Map<number, { ms: number[]; perConnection: number[]; logins: number[] }>();
 /** The curl baseline's deploy times by N, for the growth Terraform itself shows. */
 const p7DeployBaseline = new Map<number, number[]>();
+/** P7: the subject's resources without their hooks: what Terraform alone costs for them. */
+const p7DeployHookless = new Map<number, number[]>();
 
 function recordDeploy(n: number, d: DeployResult, where: string): void {
   p2Logins.push({ n, logins: d.counts.logins, where });
@@ -541,10 +543,21 @@ async function benchGrowth(scratch: string, kms: DevServer, p: ReturnType<typeof
       p7DeployBaseline.set(n, [...(p7DeployBaseline.get(n) ?? []), b.sample.wallMs]);
     }
   }
+  // The same resources without hooks, at every size deployed (P5's included): Terraform's own share.
+  for (const n of [...p7Deploy.keys()].sort((a, b) => a - b)) {
+    if (Date.now() + estimate(p7DeployHookless, n) > sectionDeadline) {
+      budgetNotes.push(`P7 deploy: the hookless resources at N = ${n} left out (time budget)`);
+      continue;
+    }
+    const h = await deployOnce(scratch, kms, "connections", n, `p7h${n}`, true);
+    p7DeployHookless.set(n, [h.sample.wallMs]);
+  }
   for (let rep = 1; rep < p.p7SynthReps; rep++) await synthPass(rep, sectionDeadline);
   project.remove();
   growthRow("synth", p7Synth);
-  growthRow("deploy", new Map([...p7Deploy].map(([n, e]) => [n, e.ms])), p7DeployBaseline);
+  const deployMs = new Map([...p7Deploy].map(([n, e]) => [n, e.ms]));
+  growthRow("deploy", deployMs, p7DeployBaseline);
+  hooksGrowthRow(deployMs, p7DeployHookless);
   const sizes = [...p7Deploy.keys()].sort((a, b) => a - b);
   const per = sizes.map((n) => summarize(p7Deploy.get(n)!.perConnection).median);
   const logins = sizes.map((n) => Math.max(...p7Deploy.get(n)!.logins));
@@ -570,6 +583,33 @@ function growth(data: ReadonlyMap<number, number[]>): { ns: number[]; low: numbe
   const low = (t(mid) - t(lo)) / (mid - lo);
   const high = (t(hi) - t(mid)) / (hi - mid);
   return { ns, low, high, ratio: low > 0 ? high / low : Infinity, t };
+}
+
+/**
+ * What the hooks add grows linearly: the deploy time minus that of the same resources without hooks
+ * (Terraform alone, measured in the same run at the same sizes), per connection, 50->200 vs 1->50.
+ * This is the part the library controls; Terraform's part is in the note.
+ */
+function hooksGrowthRow(deploy: ReadonlyMap<number, number[]>, hookless: ReadonlyMap<number, number[]>): void {
+  raw["P7 deploy hookless"] = Object.fromEntries([...hookless].map(([n, xs]) => [n, xs]));
+  const ns = [...deploy.keys()].filter((n) => hookless.has(n));
+  const diff = new Map(ns.map((n) => [n, [summarize(deploy.get(n)!).median - summarize(hookless.get(n)!).median]]));
+  const g = growth(diff);
+  const t = growth(new Map(ns.map((n) => [n, hookless.get(n)!])));
+  if (!g || !t) return;
+  const [lo, mid, hi] = [g.ns[0]!, g.ns[g.ns.length - 2]!, g.ns[g.ns.length - 1]!];
+  const judged = g.low > 0;
+  addRow({
+    id: "P7",
+    what: `cdktf deploy, the hooks' share (deploy minus the same resources without hooks) at N = ${g.ns.join(", ")}: per-connection cost ${mid}->${hi} vs ${lo}->${mid}`,
+    unit: "ms",
+    subject: summarize([g.high * 1000]),
+    baseline: summarize([g.low * 1000]),
+    ratio: judged ? Math.max(0, g.ratio) : undefined,
+    target: "<= 1.5x (linear)",
+    pass: judged ? g.ratio <= 1.5 : undefined,
+    note: `Terraform alone (the same resources, no hooks): ${num(t.high * 1000, "ms")} vs ${num(t.low * 1000, "ms")} ms per connection (${t.ratio.toFixed(2)}x); medians ${t.ns.map((n) => `${n}: ${num(t.t(n), "s")} s`).join(", ")}`,
+  });
 }
 
 /**

@@ -8,6 +8,7 @@
  *   BENCH_OCTOPUS_URL  fake Octopus instance URL
  *   BENCH_DESCRIPTION  description of every connection (changing it drives the update row)
  *   BENCH_STATE        local backend state file
+ *   BENCH_HOOKLESS     "1": the same resources without their hooks (what Terraform alone costs, P7)
  */
 import { App, LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
 import { OctopusDeployConnection } from "../../lib";
@@ -19,12 +20,16 @@ const stack = new TerraformStack(app, "bench");
 if (env.BENCH_STATE) new LocalBackend(stack, { path: env.BENCH_STATE });
 const apiKey = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true });
 for (let i = 0; i < n; i++) {
-  new OctopusDeployConnection(stack, `c${i}`, {
+  const connection = new OctopusDeployConnection(stack, `c${i}`, {
     name: `${env.BENCH_PREFIX ?? "bench"}-${i}`,
     description: env.BENCH_DESCRIPTION ?? "benchmark",
     instanceUrl: env.BENCH_OCTOPUS_URL ?? "https://example.octopus.app",
     kmsUrl: env.BENCH_KMS_URL ?? "https://app.kms.hanzo.ai",
     apiKey: apiKey.value,
   });
+  if (env.BENCH_HOOKLESS === "1") {
+    connection.connectionResource.addOverride("provisioner", undefined);
+    connection.syncResource.addOverride("provisioner", undefined);
+  }
 }
 app.synth();
