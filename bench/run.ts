@@ -597,19 +597,11 @@ function hooksGrowthRow(deploy: ReadonlyMap<number, number[]>, hookless: Readonl
   const g = growth(diff);
   const t = growth(new Map(ns.map((n) => [n, hookless.get(n)!])));
   if (!g || !t) return;
-  const [lo, mid, hi] = [g.ns[0]!, g.ns[g.ns.length - 2]!, g.ns[g.ns.length - 1]!];
-  const judged = g.low > 0;
-  addRow({
-    id: "P7",
-    what: `cdktf deploy, the hooks' share (deploy minus the same resources without hooks) at N = ${g.ns.join(", ")}: per-connection cost ${mid}->${hi} vs ${lo}->${mid}`,
-    unit: "ms",
-    subject: summarize([g.high * 1000]),
-    baseline: summarize([g.low * 1000]),
-    ratio: judged ? Math.max(0, g.ratio) : undefined,
-    target: "<= 1.5x (linear)",
-    pass: judged ? g.ratio <= 1.5 : undefined,
-    note: `Terraform alone (the same resources, no hooks): ${num(t.high * 1000, "ms")} vs ${num(t.low * 1000, "ms")} ms per connection (${t.ratio.toFixed(2)}x); medians ${t.ns.map((n) => `${n}: ${num(t.t(n), "s")} s`).join(", ")}`,
-  });
+  linearityRow(
+    "cdktf deploy, the hooks' share (deploy minus the same resources without hooks)",
+    g,
+    `Terraform alone (the same resources, no hooks): ${num(t.high * 1000, "ms")} vs ${num(t.low * 1000, "ms")} ms per connection (${t.ratio.toFixed(2)}x); medians ${t.ns.map((n) => `${n}: ${num(t.t(n), "s")} s`).join(", ")}`,
+  );
 }
 
 /**
@@ -622,23 +614,30 @@ function growthRow(what: "synth" | "deploy", data: ReadonlyMap<number, number[]>
   if (baseline) raw[`P7 ${what} baseline`] = Object.fromEntries([...baseline].map(([n, xs]) => [n, xs]));
   const g = growth(data);
   if (!g) return;
-  const [lo, mid, hi] = [g.ns[0]!, g.ns[g.ns.length - 2]!, g.ns[g.ns.length - 1]!];
   const b = baseline ? growth(new Map([...baseline].filter(([n]) => g.ns.includes(n)))) : undefined;
+  linearityRow(
+    `cdktf ${what} time`,
+    g,
+    `medians ${g.ns.map((n) => `${n}: ${num(g.t(n), "s")} s`).join(", ")}` +
+      (b ? `; curl baseline: ${num(b.high * 1000, "ms")} vs ${num(b.low * 1000, "ms")} ms per connection (${b.ratio.toFixed(2)}x)` : ""),
+  );
+}
+
+/** One P7 row: the per-connection cost between the two largest sizes against that between the smallest and the next-to-largest. */
+function linearityRow(what: string, g: NonNullable<ReturnType<typeof growth>>, note: string): void {
+  const [lo, mid, hi] = [g.ns[0]!, g.ns[g.ns.length - 2]!, g.ns[g.ns.length - 1]!];
   // A slope at or below zero is noise (a repetition of a small N that happened to be slow): no verdict.
   const judged = g.low > 0;
   addRow({
     id: "P7",
-    what: `cdktf ${what} time at N = ${g.ns.join(", ")}: per-connection cost ${mid}->${hi} vs ${lo}->${mid}`,
+    what: `${what} at N = ${g.ns.join(", ")}: per-connection cost ${mid}->${hi} vs ${lo}->${mid}`,
     unit: "ms",
     subject: summarize([g.high * 1000]),
     baseline: summarize([g.low * 1000]),
     ratio: judged ? Math.max(0, g.ratio) : undefined,
     target: "<= 1.5x (linear)",
     pass: judged ? g.ratio <= 1.5 : undefined,
-    note:
-      (judged ? "" : "no verdict: the small-N slope is within noise; ") +
-      `medians ${g.ns.map((n) => `${n}: ${num(g.t(n), "s")} s`).join(", ")}` +
-      (b ? `; curl baseline: ${num(b.high * 1000, "ms")} vs ${num(b.low * 1000, "ms")} ms per connection (${b.ratio.toFixed(2)}x)` : ""),
+    note: (judged ? "" : "no verdict: the small-N slope is within noise; ") + note,
   });
 }
 
