@@ -19,6 +19,7 @@ import {
 } from "./schemas";
 import { MemoryTokenCache, TokenCache, tokenCacheKey } from "./token-cache";
 import { VERSION } from "../version";
+import * as rules from "../shared/rules";
 import * as z from "zod/mini";
 
 /** What a request looked like, for counting and debugging (no secrets). */
@@ -72,6 +73,9 @@ export class KmsClient {
 
   constructor(private readonly options: KmsClientOptions) {
     this.kmsUrl = options.kmsUrl.replace(/\/+$/, "");
+    // The KMS credentials go to this URL: it must be https (http only to loopback), with no user info.
+    const verdict = rules.serviceUrl(this.kmsUrl);
+    if (verdict) throw new ConfigError(`kmsUrl ${verdict} (nothing was sent).`);
     // Node's NODE_TLS_REJECT_UNAUTHORIZED=0 would silently turn off certificate checks: the
     // KMS gets the Octopus API key and the KMS credentials, so the client refuses instead.
     if (!options.transport && /^https:/i.test(this.kmsUrl) && process.env.NODE_TLS_REJECT_UNAUTHORIZED === "0") {
@@ -122,7 +126,9 @@ export class KmsClient {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof KmsApiError && err.status === 404) return undefined;
+      // Only the KMS's own NotFound (kms-api.md): a 404 from a proxy or a wrong base URL is an error,
+      // never "already gone".
+      if (err instanceof KmsApiError && err.status === 404 && err.kmsError === "NotFound") return undefined;
       throw err;
     }
   }
@@ -135,23 +141,26 @@ export class KmsClient {
    */
   private async call<S extends z.ZodMiniType>(method: Method, path: string, body: unknown, schema: S): Promise<z.infer<S>> {
     const started = Date.now();
-    let token = await this.accessToken();
+    let token = await this.accessToken(undefined, started);
     for (let renewed = false; ; renewed = true) {
       try {
         return await this.send(method, path, body, schema, token, started);
       } catch (err) {
         if (!(err instanceof KmsApiError) || !err.isTokenRejected || this.options.auth.kind !== "universal-auth") throw err;
         if (renewed && err.context.attempts === 1) throw err;
-        token = await this.accessToken(token);
+        token = await this.accessToken(token, started);
       }
     }
   }
 
-  /** The bearer token; with `refused`, a token the KMS just refused, which is dropped and replaced. */
-  private async accessToken(refused?: string): Promise<string> {
+  /**
+   * The bearer token; with `refused`, a token the KMS just refused, which is dropped and replaced. A
+   * login counts against the budget of the request that needs it (`started`).
+   */
+  private async accessToken(refused: string | undefined, started: number): Promise<string> {
     const auth = this.options.auth;
     if (auth.kind === "token") return auth.token;
-    const key = tokenCacheKey(this.kmsUrl, auth.clientId, auth.clientSecret);
+    const key = tokenCacheKey(this.kmsUrl, auth.clientId, auth.clientSecret, auth.organizationSlug);
     if (refused && this.tokenCache.get(key)?.accessToken === refused) this.tokenCache.delete(key);
     const cached = this.tokenCache.get(key);
     if (cached) return cached.accessToken;
@@ -164,6 +173,7 @@ export class KmsClient {
         { clientId: auth.clientId, clientSecret: auth.clientSecret, ...(auth.organizationSlug ? { organizationSlug: auth.organizationSlug } : {}) },
         LoginBodySchema,
         undefined,
+        started,
       );
       this.tokenCache.set(key, { accessToken: login.accessToken, expiresAt: Date.now() + login.expiresIn * 1000 });
       return login.accessToken;
@@ -193,7 +203,7 @@ export class KmsClient {
         const res = await this.transport({ method, url: this.kmsUrl + path, headers, body: text, timeoutMs: this.policy.attemptTimeoutMs });
         this.options.onRequest?.({ method, path, outcome: res.status, ms: Date.now() - attemptStart, attempt });
         if (res.status >= 200 && res.status < 300) return parseBody(res, schema, context);
-        const error = parseError(res, context);
+        const error = parseError(res, context, secretsIn(body, token, this.options.auth));
         if (!isRetryableStatus(res.status)) throw error;
         failure = `${res.status}${error.kmsError ? ` ${error.kmsError}` : ""}: ${error.kmsMessage}${error.reqId ? ` (reqId ${error.reqId})` : ""}`;
         retryAfter = res.headers["retry-after"];
@@ -240,7 +250,19 @@ function parseBody<S extends z.ZodMiniType>(res: OutboundResponse, schema: S, co
   return parsed.data;
 }
 
-function parseError(res: OutboundResponse, context: KmsErrorContext): KmsApiError {
+/**
+ * What this request sent that is secret: the bearer token, the KMS credentials and an API key in the
+ * body. An error body that echoes the request (a proxy, a debug endpoint) must not carry them into a
+ * message.
+ */
+function secretsIn(body: unknown, token: string | undefined, auth: KmsAuth): string[] {
+  const b = body as { clientSecret?: unknown; credentials?: { apiKey?: unknown } } | undefined;
+  return [token, auth.kind === "token" ? auth.token : auth.clientSecret, b?.clientSecret, b?.credentials?.apiKey].filter(
+    (s): s is string => typeof s === "string" && s.length >= 4,
+  );
+}
+
+function parseError(res: OutboundResponse, context: KmsErrorContext, secrets: readonly string[]): KmsApiError {
   let json: unknown;
   try {
     json = JSON.parse(res.body);
@@ -252,5 +274,6 @@ function parseError(res: OutboundResponse, context: KmsErrorContext): KmsApiErro
   const message = Array.isArray(data.message)
     ? data.message.map((i) => `${(i.path ?? []).join(".") || "(body)"}: ${i.message ?? "invalid"}`).join("; ")
     : (data.message ?? (res.body.trim().slice(0, 200) || "(no message)"));
-  return new KmsApiError(res.status, data.error, message, data.reqId ?? res.headers["x-request-id"], context);
+  const safe = secrets.reduce((text, secret) => text.split(secret).join("[redacted]"), message);
+  return new KmsApiError(res.status, data.error, safe, data.reqId ?? res.headers["x-request-id"], context);
 }

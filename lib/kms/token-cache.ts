@@ -4,7 +4,7 @@
  * stored with mode 0600 in a 0700 directory, keyed by a hash (no secret in any file name), honour
  * their expiry, and are never logged.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -31,9 +31,9 @@ export interface TokenCache {
 /** Margin before expiry at which a token counts as expired (clock skew, long requests). */
 export const EXPIRY_MARGIN_MS = 30_000;
 
-/** The cache key of an identity on a KMS: a hash, so that file names carry no secret. */
-export function tokenCacheKey(kmsUrl: string, clientId: string, clientSecret: string): string {
-  return createHash("sha256").update(`${kmsUrl}\0${clientId}\0${clientSecret}`).digest("hex").slice(0, 32);
+/** The cache key of an identity on a KMS (and organization): a hash, so that file names carry no secret. */
+export function tokenCacheKey(kmsUrl: string, clientId: string, clientSecret: string, organizationSlug = ""): string {
+  return createHash("sha256").update(`${kmsUrl}\0${clientId}\0${clientSecret}\0${organizationSlug}`).digest("hex").slice(0, 32);
 }
 
 function usable(token: CachedToken | undefined, now: number): CachedToken | undefined {
@@ -66,10 +66,15 @@ export class MemoryTokenCache implements TokenCache {
   }
 }
 
-/** File cache shared by processes: `<dir>/<key>.json` (0600), lock `<key>.lock` created exclusively. */
+/**
+ * File cache shared by processes: `<dir>/<key>.json` (0600), lock `<key>.lock` created exclusively
+ * and holding its owner's pid and a nonce. A lock is broken only when its owner is gone or it is older
+ * than any login can take (a login retried under 429s can take the whole retry budget); only its owner
+ * removes a lock it holds.
+ */
 export class FileTokenCache implements TokenCache {
-  /** How long a lock may be held before it counts as abandoned (its holder was killed). */
-  static readonly STALE_LOCK_MS = 60_000;
+  /** How long a lock may be held before it counts as abandoned whatever its pid says (longer than the retry budget). */
+  static readonly STALE_LOCK_MS = 360_000;
 
   constructor(private readonly dir: string) {}
 
@@ -97,15 +102,17 @@ export class FileTokenCache implements TokenCache {
   async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
     this.ensureDir();
     const lock = path.join(this.dir, `${key}.lock`);
-    const deadline = Date.now() + FileTokenCache.STALE_LOCK_MS;
+    const owner = `${process.pid}:${randomBytes(8).toString("hex")}`;
     for (;;) {
       try {
-        fs.closeSync(fs.openSync(lock, "wx", 0o600));
+        const fd = fs.openSync(lock, "wx", 0o600);
+        fs.writeSync(fd, owner);
+        fs.closeSync(fd);
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") return fn(); // cannot lock here: work without sharing
         if (this.get(key)) return fn(); // another process logged in meanwhile: fn finds its token
-        if (Date.now() > deadline || lockAge(lock) > FileTokenCache.STALE_LOCK_MS) {
+        if (abandoned(lock)) {
           fs.rmSync(lock, { force: true });
           continue;
         }
@@ -115,7 +122,7 @@ export class FileTokenCache implements TokenCache {
     try {
       return await fn();
     } finally {
-      fs.rmSync(lock, { force: true });
+      if (readText(lock) === owner) fs.rmSync(lock, { force: true });
     }
   }
 
@@ -128,10 +135,33 @@ export class FileTokenCache implements TokenCache {
   }
 }
 
-function lockAge(lock: string): number {
+/** A lock whose owner process is gone, or that is older than any holder can need. */
+function abandoned(lock: string): boolean {
+  let age: number;
   try {
-    return Date.now() - fs.statSync(lock).mtimeMs;
+    age = Date.now() - fs.statSync(lock).mtimeMs;
   } catch {
-    return 0;
+    return false; // released meanwhile
+  }
+  if (age > FileTokenCache.STALE_LOCK_MS) return true;
+  const pid = Number(readText(lock)?.split(":")[0]);
+  // A lock just created may not hold its owner yet: give it a moment before judging by pid.
+  return Number.isInteger(pid) && pid > 0 && age > 1_000 && !processExists(pid);
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
   }
 }
