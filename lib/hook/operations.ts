@@ -1,13 +1,15 @@
 /**
  * What each lifecycle hook does against the KMS. Request counts (kms-api.md routes):
  * apply of a connection new in this apply: 1 POST (+1 GET on a name conflict, +1 PATCH when adopting
- * a differing connection); apply of a changed connection: 1 GET (+1 GET by `renamedFrom`) and 1 PATCH;
- * delete: 1 GET + 1 DELETE. A deploy that changes nothing runs no hook.
+ * a differing connection); apply of a changed connection: 1 GET (+1 GET by `renamedFrom`) and 1 PATCH,
+ * or, when it is missing, 1 list + 1 POST; delete: 1 GET + 1 DELETE. A deploy that changes nothing
+ * runs no hook.
  */
 import { Declaration } from "./event";
 import { ConfigError, KmsApiError } from "../kms/errors";
 import { Connection, OCTOPUS_METHOD, UpdateConnectionBody } from "../kms/schemas";
 import type { KmsClient } from "../kms/client";
+import { describeScope } from "../shared/scope";
 
 /** The part of the KMS client the operations use (tests pass fakes of it). */
 export type ConnectionApi = Pick<KmsClient, "getByName" | "list" | "create" | "update" | "delete">;
@@ -89,7 +91,7 @@ export async function applyConnection(input: OperationInput, flags: ApplyFlags):
  * tell whether the API key changed, since the KMS never returns it, and re-sending is what keeps a
  * rotated key and the KMS in step.
  */
-export async function updateConnection(input: OperationInput, declaredNames: ReadonlySet<string> = new Set()): Promise<Outcome> {
+async function updateConnection(input: OperationInput, declaredNames: ReadonlySet<string>): Promise<Outcome> {
   const { api, decl, apiKey } = input;
   let live = await api.getByName(decl.name, decl.projectId);
   let renamed = false;
@@ -99,11 +101,13 @@ export async function updateConnection(input: OperationInput, declaredNames: Rea
   }
   if (!live) return recreateMissing(input, declaredNames);
 
-  const patch: { -readonly [K in keyof UpdateConnectionBody]: UpdateConnectionBody[K] } = {};
-  if (live.name !== decl.name) patch.name = decl.name;
-  if (normalizeDescription(live.description) !== normalizeDescription(decl.description)) patch.description = decl.description;
-  patch.credentials = { instanceUrl: decl.instanceUrl, apiKey: apiKey() };
-  const fields = [...Object.keys(patch).filter((k) => k !== "credentials"), live.credentials.instanceUrl !== decl.instanceUrl ? "instanceUrl" : "credentials"];
+  const changed = new Set(differencesFrom(live, decl).map((d) => d.field));
+  const patch: UpdateConnectionBody = {
+    ...(changed.has("name") ? { name: decl.name } : {}),
+    ...(changed.has("description") ? { description: decl.description } : {}),
+    credentials: { instanceUrl: decl.instanceUrl, apiKey: apiKey() },
+  };
+  const fields = [...(["name", "description"] as const).filter((f) => changed.has(f)), changed.has("instanceUrl") ? "instanceUrl" : "credentials"];
   const connection = await api.update(live.id, patch);
   return { action: renamed ? "renamed" : "updated", connection, fields };
 }
@@ -120,11 +124,7 @@ export async function updateConnection(input: OperationInput, declaredNames: Rea
 async function recreateMissing(input: OperationInput, declaredNames: ReadonlySet<string>): Promise<Outcome> {
   const { api, decl } = input;
   const lookalike = (await api.list(decl.projectId)).find(
-    (c) =>
-      (c.projectId ?? undefined) === decl.projectId &&
-      !declaredNames.has(c.name) &&
-      c.credentials.instanceUrl === decl.instanceUrl &&
-      (c.description ?? "") === (decl.description ?? ""),
+    (c) => (c.projectId ?? undefined) === decl.projectId && !declaredNames.has(c.name) && differencesFrom(c, decl).every((d) => d.field === "name"),
   );
   if (lookalike) throw new ConfigError(notFoundMessage(decl, lookalike.name));
   const created = await createConnection(input);
@@ -143,7 +143,7 @@ export async function deleteConnection({ api, decl }: OperationInput): Promise<O
 
 /** Human description of the scope of a declaration. */
 export function scopeOf(decl: Pick<Declaration, "projectId">): string {
-  return decl.projectId ? `project ${decl.projectId}` : "the organization";
+  return describeScope(decl.projectId);
 }
 
 /** A field where a live connection differs from the declaration (credentials are never readable). */

@@ -4,7 +4,7 @@
  * any path is still never printed.
  */
 import { Declaration, HOOK_ENV, Operation, parseEvent, parseOperation } from "./event";
-import { Outcome, applyConnection, deleteConnection, scopeOf } from "./operations";
+import { ApplyFlags, ConnectionApi, Outcome, applyConnection, deleteConnection, scopeOf } from "./operations";
 import { bornInThisPlan, msUntilBornSecondEnds } from "./plan-clock";
 import { runDir } from "./runtime-dir";
 import { KmsClient, RequestEvent } from "../kms/client";
@@ -46,22 +46,25 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
   try {
     op = parseOperation(argv[0]);
     decl = parseEvent(env[HOOK_ENV.event]);
-    const auth = kmsAuthFromEnv(env);
     const declared = decl;
     const apiKey = () => readApiKey(env, declared);
     if (declared.apiKeyEnv) secrets.push(...withTrimmed(env[declared.apiKeyEnv]));
-    const client = new KmsClient({
-      kmsUrl: decl.kmsUrl,
-      auth,
-      transport,
-      retry: retryPolicyFromEnv(env),
-      tokenCache: tokenCacheFor(auth, env),
-      onRequest: (e: RequestEvent) => {
-        requests++;
-        if (env[TUNING_ENV.debug] === "1") say(io.err, `  ${e.method} ${e.path} -> ${e.outcome} (${e.ms} ms, attempt ${e.attempt})`);
-      },
+    // Built on the first request: a retained connection's delete sends none and needs no KMS credentials.
+    const api = lazyApi(() => {
+      const auth = kmsAuthFromEnv(env);
+      return new KmsClient({
+        kmsUrl: declared.kmsUrl,
+        auth,
+        transport,
+        retry: retryPolicyFromEnv(env),
+        tokenCache: tokenCacheFor(auth, env),
+        onRequest: (e: RequestEvent) => {
+          requests++;
+          if (env[TUNING_ENV.debug] === "1") say(io.err, `  ${e.method} ${e.path} -> ${e.outcome} (${e.ms} ms, attempt ${e.attempt})`);
+        },
+      });
     });
-    const input = { api: client, decl, apiKey };
+    const input = { api, decl, apiKey };
     const flags = op === "apply" ? applyFlags(env) : undefined;
     const outcome = flags ? await applyConnection(input, flags) : await deleteConnection(input);
     say(io.out, summary(outcome, decl, Date.now() - started, requests));
@@ -79,11 +82,24 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
  * The apply hook's flags from its environment: whether the connection resource was born in the plan
  * being applied (plan-clock.ts), and the names the stack declares.
  */
-export function applyFlags(env: NodeJS.ProcessEnv): { newInThisApply: boolean; declaredNames: ReadonlySet<string> } {
+export function applyFlags(env: NodeJS.ProcessEnv): ApplyFlags {
   const names = env[HOOK_ENV.declaredNames];
   return {
     newInThisApply: bornInThisPlan(env[HOOK_ENV.bornAt], env[HOOK_ENV.plannedAt]),
     declaredNames: new Set(names ? names.split(",") : []),
+  };
+}
+
+/** A ConnectionApi whose client is made on its first call. */
+function lazyApi(make: () => ConnectionApi): ConnectionApi {
+  let client: ConnectionApi | undefined;
+  const kms = () => (client ??= make());
+  return {
+    getByName: (name, projectId) => kms().getByName(name, projectId),
+    list: (projectId) => kms().list(projectId),
+    create: (body) => kms().create(body),
+    update: (id, body) => kms().update(id, body),
+    delete: (id) => kms().delete(id),
   };
 }
 
