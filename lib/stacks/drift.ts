@@ -9,6 +9,7 @@ import { StackState, StateResult, readStackState } from "./state";
 import { differencesFrom } from "../hook/operations";
 import { KmsApiError, KmsResponseError, KmsUnavailableError } from "../kms/errors";
 import { Connection } from "../kms/schemas";
+import { describeScope } from "../shared/scope";
 
 /** Drift report format version (bump on an incompatible change of {@link DriftReport}). */
 export const DRIFT_REPORT_VERSION = 1;
@@ -349,10 +350,6 @@ function report(entries: DriftEntry[], requests: number): DriftReport {
   return { version: DRIFT_REPORT_VERSION, exitCode: drift ? 2 : incomplete ? 1 : 0, summary, requests, connections };
 }
 
-/** "the organization" or "project <id>". */
-export function describeScope(projectId: string | null): string {
-  return projectId ? `project ${projectId}` : "the organization";
-}
 
 function scopeKey(kmsUrl: string, projectId: string | null): string {
   return `${kmsUrl}\n${projectId ?? ""}`;

@@ -16,6 +16,7 @@
  */
 import { CONNECTION_MARKER } from "../construct/octopus-deploy-connection";
 import type { RemovedBlock } from "./declarations";
+import { describeScope } from "../shared/scope";
 
 /** Format version of {@link PlanExplanation} (bump on an incompatible change). */
 export const PLAN_EXPLANATION_VERSION = 1;
@@ -284,9 +285,6 @@ function describeFieldChanges(changes: readonly PlannedChange[], keyChange: "rot
   return parts;
 }
 
-function describeScope(projectId: string | null | undefined): string {
-  return projectId ? `project ${projectId}` : "the organization";
-}
 
 function isReplace(actions: readonly string[]): boolean {
   return actions.includes("delete") && actions.includes("create");

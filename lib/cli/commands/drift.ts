@@ -6,7 +6,8 @@
 import { Command } from "commander";
 import { EXIT, clientFor, progress, reportError } from "../context";
 import { cdktfOutdir, listStackDirs, readStack, resolveStackDir } from "../../stacks/declarations";
-import { DriftEntry, DriftReport, describeScope, detectDrift } from "../../stacks/drift";
+import { DriftEntry, DriftReport, detectDrift } from "../../stacks/drift";
+import { describeScope } from "../../shared/scope";
 
 /** Where a command writes; tests capture it. */
 export interface CommandIo {

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { EXIT, clientFor, kmsUrlOf, reportError } from "../context";
 import { readConnection } from "../../read";
+import { describeScope } from "../../shared/scope";
 
 /** Adds the `get` command. */
 export function registerGet(program: Command): void {
@@ -16,7 +17,7 @@ export function registerGet(program: Command): void {
         const kmsUrl = kmsUrlOf(opts.kmsUrl);
         const connection = await readConnection({ name, projectId: opts.project, client: clientFor(kmsUrl) });
         if (!connection) {
-          process.stderr.write(`Error: no Octopus Deploy connection named "${name}" in ${opts.project ? `project ${opts.project}` : "the organization"} at ${kmsUrl}.\n`);
+          process.stderr.write(`Error: no Octopus Deploy connection named "${name}" in ${describeScope(opts.project)} at ${kmsUrl}.\n`);
           process.exitCode = EXIT.error;
           return;
         }

@@ -10,6 +10,7 @@ import { clientFor, kmsUrlOf, reportError } from "../context";
 import { ConfigError } from "../../kms/errors";
 import * as rules from "../../shared/rules";
 import { generateImportCode } from "../../stacks/import-code";
+import { describeScope } from "../../shared/scope";
 
 /** Flags of `import`. */
 export interface ImportFlags {
@@ -62,7 +63,7 @@ export async function runImport(flags: ImportFlags, io: CommandIo = processIo, e
     if (flags.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
     else if (!flags.out) io.out(result.code);
     for (const s of result.skipped) io.err(`Warning: ${s.name} (id ${s.id}) is not declared: ${s.reason}.\n`);
-    const scope = projectId ? `project ${projectId}` : "the organization";
+    const scope = describeScope(projectId);
     const n = result.connections.length;
     io.err(
       n === 0
