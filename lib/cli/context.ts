@@ -6,7 +6,7 @@ import { KmsClient } from "../kms/client";
 import { kmsAuthFromEnv } from "../kms/credentials";
 import { ConfigError, KmsApiError, KmsResponseError, KmsUnavailableError } from "../kms/errors";
 import { DEFAULT_KMS_URL } from "../construct/props";
-import { retryPolicyFromEnv } from "../hook/run";
+import { TUNING_ENV, retryPolicyFromEnv } from "../hook/run";
 import * as rules from "../shared/rules";
 
 /** Exit codes shared by all commands (drift adds 2, like terraform plan -detailed-exitcode). */
@@ -29,7 +29,7 @@ export function clientFor(kmsUrl: string, env: NodeJS.ProcessEnv = process.env):
 export function reportError(err: unknown, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
   const known = err instanceof ConfigError || err instanceof KmsApiError || err instanceof KmsUnavailableError || err instanceof KmsResponseError;
   write(`Error: ${err instanceof Error ? err.message : String(err)}`);
-  if (!known && err instanceof Error && process.env.KMS_OCTOPUS_DEBUG === "1") write(err.stack ?? "");
+  if (!known && err instanceof Error && process.env[TUNING_ENV.debug] === "1") write(err.stack ?? "");
   return EXIT.error;
 }
 

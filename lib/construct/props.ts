@@ -111,7 +111,7 @@ export function validateProps(path: string, props: unknown): ValidatedProps {
   const parsed = PropsSchema.safeParse(props);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => ({
-      field: issue.path.length ? issue.path.join(".") : issue.code === "unrecognized_keys" ? "props" : "props",
+      field: issue.path.length ? issue.path.join(".") : "props",
       rule: issue.message,
     }));
     throw new OctopusDeployConnectionPropsError(path, problems);
