@@ -194,6 +194,14 @@ describe("delete", () => {
     expect(kms.store.size).toBe(0);
   });
 
+  test("a retained connection's delete needs no KMS credentials either (nothing is sent)", async () => {
+    const kms = new FakeKms();
+    const r = await run(["delete"], { KMS_OCTOPUS_EVENT: eventJson({ removal_policy: "retain" }) }, kms);
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: [] });
+    expect(r.out).toEqual([expect.stringMatching(/^retained octopus-deploy connection "my-conn"/)]);
+    expect(kms.requests).toHaveLength(0);
+  });
+
   test("delete needs no API key; retain sends nothing", async () => {
     const kms = new FakeKms();
     kms.add("my-conn");

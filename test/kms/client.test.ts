@@ -58,6 +58,18 @@ const createBody = {
   credentials: { instanceUrl: "https://your-instance.octopus.app", apiKey: API_KEY },
 };
 
+describe("the KMS URL", () => {
+  test.each(["http://kms.example.com", "https://user:pass@kms.example.com", "ftp://kms.example.com", "not a url"])("%s is refused before anything is sent", (kmsUrl) => {
+    const fake = new ScriptedTransport();
+    expect(() => client(fake, { kmsUrl })).toThrow(ConfigError);
+    expect(fake.calls).toBe(0);
+  });
+
+  test("http is accepted for loopback only", () => {
+    expect(() => client(new ScriptedTransport(), { kmsUrl: "http://127.0.0.1:8080" })).not.toThrow();
+  });
+});
+
 describe("successful calls", () => {
   test("getByName: org-level GET by name, parsed", async () => {
     const fake = new ScriptedTransport(ok(connection({ description: "hello" })));
@@ -150,6 +162,15 @@ describe("not found", () => {
     expect((err as KmsApiError).status).toBe(404);
   });
 
+  test("a 404 that is not the KMS's NotFound (a proxy, a wrong base URL) is an error, never absent", async () => {
+    for (const reply of [{ status: 404, body: "<html>404 Not Found</html>" }, kmsError(404, "Not Found", "Route GET:/x not found")]) {
+      const fake = new ScriptedTransport(reply);
+      const err = await rejection(client(fake).delete(CONN_ID));
+      expect(err).toBeInstanceOf(KmsApiError);
+      expect((err as KmsApiError).status).toBe(404);
+    }
+  });
+
   test("update and create do not hide a 404", async () => {
     const fake = new ScriptedTransport(kmsError(404, "NotFound", "x"), kmsError(404, "NotFound", "y"));
     await expect(client(fake).update(CONN_ID, { name: "n" })).rejects.toBeInstanceOf(KmsApiError);
@@ -205,6 +226,18 @@ describe("final errors", () => {
     expect(err).toBeInstanceOf(KmsApiError);
     expect(err.kmsMessage).toBe("<html>Bad Request from proxy</html>");
     expect(err.reqId).toBe("proxy-42");
+  });
+
+  test("an error body that echoes the request never carries the token, the client secret or the API key", async () => {
+    const echo = (body: string) => ({ status: 400, body: `echo: authorization: Bearer ${STATIC_TOKEN} ${body}` });
+    const fake = new ScriptedTransport(echo(JSON.stringify(createBody)));
+    const err = (await rejection(client(fake).create(createBody))) as KmsApiError;
+    expect(err.kmsMessage).toContain("[redacted]");
+    expect(err.message).not.toContain(STATIC_TOKEN);
+    expect(err.message).not.toContain(API_KEY);
+    const ua = new ScriptedTransport({ status: 400, body: `echo: ${CLIENT_SECRET}` });
+    const loginErr = await rejection(client(ua, { auth: uaAuth }).list());
+    expect(loginErr.message).not.toContain(CLIENT_SECRET);
   });
 
   test("an empty error body", async () => {

@@ -39,7 +39,7 @@ async function loginOnce(cache: TokenCache, counter: { logins: number }, ms = 50
 }
 
 describe("tokenCacheKey", () => {
-  test("32 hex digits, no secret, distinct per KMS, client id and secret", () => {
+  test("32 hex digits, no secret, distinct per KMS, client id, secret and organization", () => {
     expect(KEY).toMatch(/^[0-9a-f]{32}$/);
     expect(KEY).not.toContain("client-secret-VALUE");
     const keys = new Set([
@@ -47,10 +47,11 @@ describe("tokenCacheKey", () => {
       tokenCacheKey("https://other.example.com", "client-id", "client-secret-VALUE"),
       tokenCacheKey("https://kms.example.com", "client-id-2", "client-secret-VALUE"),
       tokenCacheKey("https://kms.example.com", "client-id", "client-secret-VALUE-2"),
+      tokenCacheKey("https://kms.example.com", "client-id", "client-secret-VALUE", "another-org"),
       // The separator keeps field boundaries: moving a character between fields changes the key.
       tokenCacheKey("https://kms.example.com", "client-i", "dclient-secret-VALUE"),
     ]);
-    expect(keys.size).toBe(5);
+    expect(keys.size).toBe(6);
   });
 });
 
@@ -183,6 +184,25 @@ describe("FileTokenCache files", () => {
     const started = Date.now();
     await expect(new FileTokenCache(dir).exclusive(KEY, async () => "ran")).resolves.toBe("ran");
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  test("a lock whose owner process is gone is broken; one held by a live process is not, and only its owner removes it", async () => {
+    const dir = path.join(tmp, "tokens");
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const lock = path.join(dir, `${KEY}.lock`);
+    const aWhileAgo = (Date.now() - 5_000) / 1000;
+    // A pid that cannot exist (above Linux's pid_max): its owner is gone.
+    fs.writeFileSync(lock, "99999999:abc");
+    fs.utimesSync(lock, aWhileAgo, aWhileAgo);
+    await expect(new FileTokenCache(dir).exclusive(KEY, async () => "ran")).resolves.toBe("ran");
+    // This process holds it: a waiter keeps waiting, and a stranger's lock survives our release.
+    fs.writeFileSync(lock, `${process.pid}:someone-else`);
+    fs.utimesSync(lock, aWhileAgo, aWhileAgo);
+    const waiting = new FileTokenCache(dir).exclusive(KEY, async () => "second");
+    await delay(200);
+    expect(fs.readFileSync(lock, "utf8")).toBe(`${process.pid}:someone-else`);
+    fs.rmSync(lock);
+    await expect(waiting).resolves.toBe("second");
   });
 
   test("a waiter proceeds as soon as the holder has stored a token", async () => {
