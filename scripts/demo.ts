@@ -38,8 +38,11 @@ async function main(): Promise<void> {
   const read = () => readConnection({ name: "my-octopus-deploy-connection", client });
   try {
     step(`local KMS at ${kms.kmsUrl}, fake Octopus Deploy at ${kms.octopusUrl}`);
+    // The local KMS's identity only: a KMS or Infisical token of the developer's (which would win over
+    // it) must never be sent to it.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(KMS_|INFISICAL_)/.test(name)));
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...inherited,
       KMS_URL: kms.kmsUrl,
       KMS_CLIENT_ID: kms.clientId,
       KMS_CLIENT_SECRET: kms.clientSecret,
@@ -51,7 +54,6 @@ async function main(): Promise<void> {
       DISABLE_VERSION_CHECK: "true",
       CI: "true",
     };
-    delete env.KMS_TOKEN;
 
     step("cdktf deploy: create");
     await cdktfRun(home, ["deploy", "--auto-approve"], env);

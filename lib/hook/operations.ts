@@ -181,7 +181,7 @@ function notFoundMessage(decl: Declaration, lookalike: string): string {
   return (
     `no connection named "${decl.name}" exists in ${scopeOf(decl)}, although ${decl.path} created one in an earlier deploy, and "${lookalike}" there has the same instance URL and description. Nothing was changed. ` +
     `If you renamed it in code, set renamedFrom: "${lookalike}" (its previous name): the connection is then renamed in place and keeps its id. ` +
-    `If it was deleted outside Terraform (check with: npx cdktf-kms-octopus get ${decl.name}${decl.projectId ? ` --project ${decl.projectId}` : ""}), ` +
+    `If it was deleted outside Terraform (check with: npx cdktf-kms-octopus get ${decl.name}${decl.projectId ? ` --project ${decl.projectId}` : ""} --kms-url ${decl.kmsUrl}), ` +
     `create it again by replacing its resource: terraform apply -replace='${decl.address}' in the stack's directory under cdktf.out/stacks.`
   );
 }

@@ -21,7 +21,9 @@ export function registerGet(program: Command): void {
           process.exitCode = EXIT.error;
           return;
         }
-        process.stdout.write(`${JSON.stringify(connection, null, 2)}\n`);
+        // Only the credential field the API documents: whatever else a KMS or a proxy adds there is not printed.
+        const shown = { ...connection, credentials: { instanceUrl: connection.credentials.instanceUrl } };
+        process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       } catch (err) {
         process.exitCode = reportError(err);
       }
