@@ -6,6 +6,8 @@ export { KmsAuth, kmsAuthFromEnv, KMS_ENV } from "./kms/credentials";
 export { ConfigError, KmsApiError, KmsUnavailableError, KmsResponseError } from "./kms/errors";
 export { Connection } from "./kms/schemas";
 export { Transport, OutboundRequest, OutboundResponse, httpTransport } from "./kms/outbound";
+export { RetryPolicy, DEFAULT_RETRY_POLICY } from "./kms/retry";
+export { TokenCache, CachedToken, MemoryTokenCache } from "./kms/token-cache";
 export { readConnection, ReadConnectionOptions } from "./read";
 export { RemovedConnectionOptions } from "./construct/removed";
 export { describePlan, renderPlanExplanation, PlanExplanation, PlannedConnection } from "./stacks/plan";

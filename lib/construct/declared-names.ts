@@ -8,7 +8,7 @@ import { Lazy, TerraformLocal, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 
 /** Construct id (and Terraform name) of the local. */
-export const DECLARED_NAMES_ID = "kms_octopus_declared_names";
+const DECLARED_NAMES_ID = "kms_octopus_declared_names";
 
 class DeclaredNames extends Construct {
   static of(stack: TerraformStack): DeclaredNames {

@@ -1,5 +1,5 @@
 /**
- * The resource type that carries the hooks. `terraform_data` (default) is built into Terraform 1.4+,
+ * The resource type that carries the hooks. `terraform_data` (default) is built into Terraform,
  * needs no provider download, and can update its `input` in place, which is what lets a rename or a
  * removalPolicy change apply without replacing the connection. `null_resource` (hashicorp/null) is
  * offered for organizations that standardize on it; it has only replace-on-change `triggers`, so the

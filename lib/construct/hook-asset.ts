@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
 
 /** Construct id of the per-stack asset. */
-export const HOOK_ASSET_ID = "cdktf-kms-octopus-hook";
+const HOOK_ASSET_ID = "cdktf-kms-octopus-hook";
 
 /** Absolute path of the bundled hook inside the installed package. */
 export function hookBundlePath(): string {
@@ -25,27 +25,46 @@ export function hookBundlePath(): string {
   throw new Error("cdktf-kms-octopus: the hook bundle dist/hook/hook.js is missing; run `npm run build` in the package (it is built on install and before tests).");
 }
 
-/** The stack's hook asset, created on first use. */
-export function hookAsset(stack: TerraformStack): TerraformAsset {
+/** A Terraform 1.x version a stack needs, and what for. */
+export interface TerraformNeed {
+  /** Minor version of Terraform 1.x. */
+  readonly minor: number;
+  /** The feature that needs it, for the message. */
+  readonly why: string;
+}
+
+/** What every connection needs: terraform_data (1.4) and plantimestamp() (1.5). */
+const CONNECTION_NEED: TerraformNeed = { minor: 5, why: "terraform_data, plantimestamp" };
+
+/** The highest need of each stack, read when the stack is validated. */
+const needs = new WeakMap<TerraformStack, TerraformNeed>();
+
+/**
+ * The stack's hook asset, created on first use; `need` raises the Terraform version the stack is
+ * checked against. The resources are written without cdktf's per-resource version check
+ * (terraform-data.ts): the version is checked here, once per stack.
+ */
+export function hookAsset(stack: TerraformStack, need: TerraformNeed = CONNECTION_NEED): TerraformAsset {
+  const current = needs.get(stack);
+  if (!current || need.minor > current.minor) needs.set(stack, need);
   const existing = stack.node.tryFindChild(HOOK_ASSET_ID);
   if (existing) return existing as TerraformAsset;
-  // The resources are terraform_data (Terraform >= 1.4) and record plantimestamp() (1.5), written without cdktf's per-resource version
-  // check (terraform-data.ts): the version is checked here, once per stack.
-  stack.node.addValidation({ validate: terraformVersionCheck });
+  stack.node.addValidation({ validate: () => terraformVersionCheck(needs.get(stack) ?? CONNECTION_NEED) });
   return new TerraformAsset(stack, HOOK_ASSET_ID, { path: hookBundlePath(), type: AssetType.FILE });
 }
 
-/** Synth-time check that the Terraform that will apply the stack supports terraform_data (1.4+) and plantimestamp() (1.5+). */
-function terraformVersionCheck(): string[] {
+/** Synth-time check that the Terraform that will apply the stack is at least 1.<need.minor>. */
+function terraformVersionCheck(need: TerraformNeed): string[] {
   const binary = process.env.TERRAFORM_BINARY_NAME || "terraform";
+  const wanted = `OctopusDeployConnection needs Terraform >= 1.${need.minor}`;
   let text: string;
   try {
     text = execFileSync(binary, ["version"], { stdio: "pipe" }).toString();
   } catch (err) {
-    return [`Could not run "${binary} version" (${err instanceof Error ? err.message : String(err)}): OctopusDeployConnection needs Terraform >= 1.5.`];
+    return [`Could not run "${binary} version" (${err instanceof Error ? err.message : String(err)}): ${wanted}.`];
   }
   const version = /(\d+)\.(\d+)\.\d+/.exec(text);
-  if (!version) return [`Could not read the version of ${binary}: OctopusDeployConnection needs Terraform >= 1.5.`];
+  if (!version) return [`Could not read the version of ${binary}: ${wanted}.`];
   const [major, minor] = [Number(version[1]), Number(version[2])];
-  return major > 1 || (major === 1 && minor >= 5) ? [] : [`${binary} ${version[0]} is too old: OctopusDeployConnection needs Terraform >= 1.5 (terraform_data, plantimestamp).`];
+  return major > 1 || (major === 1 && minor >= need.minor) ? [] : [`${binary} ${version[0]} is too old: ${wanted} (${need.why}).`];
 }

@@ -11,7 +11,7 @@ import { fingerprint, fingerprintExpression } from "./fingerprint";
 import { declareName } from "./declared-names";
 import { hookAsset } from "./hook-asset";
 import { hookInterpreter } from "./launcher";
-import { ValidatedProps, validateProps } from "./props";
+import { validateProps } from "./props";
 import { RemovedConnectionOptions, removeConnection } from "./removed";
 import { tfLiteral } from "./terraform-strings";
 import { EVENT_VERSION, HOOK_ENV, Operation } from "../hook/protocol";
@@ -62,16 +62,13 @@ export class OctopusDeployConnection extends Construct {
   public readonly connectionResource: TerraformResource;
   /** The resource whose creation (first deploy, or any change of name, description, instance URL or key) runs the hook that creates or updates the connection. */
   public readonly syncResource: TerraformResource;
-  /** Validated props with defaults applied. */
-  private readonly props: ValidatedProps;
 
   constructor(scope: Construct, id: string, props: OctopusDeployConnectionProps) {
     super(scope, id);
-    this.props = validateProps(this.node.path, props);
-    this.connectionName = this.props.name;
+    const p = validateProps(this.node.path, props);
+    this.connectionName = p.name;
     const stack = TerraformStack.of(this);
     const hook = hookAsset(stack).path;
-    const p = this.props;
 
     const keyFingerprint = p.apiKey !== undefined ? fingerprintExpression(p.apiKey) : envKeyFingerprint(p.apiKeyEnv!);
     const keyEnv: Record<string, string> = p.apiKey !== undefined ? { [HOOK_ENV.apiKey]: Fn.nonsensitive(p.apiKey) } : {};

@@ -44,7 +44,7 @@ export function removeConnection(scope: Construct, id: string, options: RemovedC
   const placeholder = new Construct(scope, id);
   const type = options.engine === "null_resource" ? "null_resource" : "terraform_data";
   const registry = RemovedBlocks.of(stack);
-  const hook = hookAsset(stack).path;
+  const hook = hookAsset(stack, { minor: 9, why: "removed blocks with provisioners" }).path;
   const self = type === "null_resource" ? "self.triggers" : "self.input";
   for (const child of CONNECTION_CHILDREN) {
     const from = `${type}.${stack.getLogicalId(new Construct(placeholder, child).node)}`;

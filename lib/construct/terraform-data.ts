@@ -1,9 +1,8 @@
 /**
  * A `terraform_data` resource (Terraform's built-in), written exactly as cdktf's `DataResource`
  * writes it, minus one thing: `DataResource` validates every instance by running `terraform version`
- * as a child process at synth, three times per connection (500 connections: 1,500 processes, most of
- * a 58 s synth; bench/RESULTS.md, P4). The hook asset checks the Terraform version once per stack
- * instead (hook-asset.ts).
+ * as a child process at synth, once per resource (two per connection; bench/RESULTS.md, P4). The hook
+ * asset checks the Terraform version once per stack instead (hook-asset.ts).
  */
 import { AnyMap, LocalExecProvisioner, TerraformResource, anyToHclTerraform, anyToTerraform, hashMapper, hashMapperHcl } from "cdktf";
 import { Construct } from "constructs";
@@ -16,8 +15,6 @@ export interface TerraformDataConfig {
   readonly triggersReplace?: Record<string, unknown>;
   /** Provisioners (the hooks). */
   readonly provisioners: LocalExecProvisioner[];
-  /** Explicit dependencies. @default - none */
-  readonly dependsOn?: TerraformResource[];
 }
 
 /** `terraform_data` without the per-instance version check. */
@@ -34,7 +31,6 @@ export class TerraformData extends TerraformResource {
       terraformResourceType: "terraform_data",
       terraformGeneratorMetadata: { providerName: "terraform" },
       provisioners: config.provisioners,
-      dependsOn: config.dependsOn,
     });
     this.output = new AnyMap(this, "output");
   }

@@ -1,6 +1,7 @@
 /**
  * What Terraform hands the hook: the operation (argv), the declaration (`KMS_OCTOPUS_EVENT`, the JSON
- * of the connection resource's `input`), and for updates what changed. The hook parses all of it;
+ * of the connection resource's `input`), and for `apply` the plan timestamps and the stack's declared
+ * names (read in run.ts). The hook parses all of it;
  * values that were Terraform references at synth (a project id from another resource) are checked
  * here with the same rules as the construct uses.
  */
@@ -21,7 +22,7 @@ function ruled(check: (value: string) => rules.Verdict) {
 }
 
 /** The `input` of the connection resource, as Terraform's jsonencode writes it. */
-export const EventSchema = z.object({
+const EventSchema = z.object({
   v: z.literal(EVENT_VERSION, { error: `this hook reads event version ${EVENT_VERSION}; synthesize and apply with the same cdktf-kms-octopus version` }),
   path: z.string(),
   address: z.string(),

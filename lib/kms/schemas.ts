@@ -48,7 +48,6 @@ export const LoginBodySchema = z.object({
   accessTokenMaxTTL: z.optional(z.number()),
   tokenType: z.optional(z.string()),
 });
-export type LoginBody = z.infer<typeof LoginBodySchema>;
 
 /**
  * Error body (§5): `{ reqId, statusCode, message, error }`. `message` is a string, or, for 422
@@ -64,7 +63,6 @@ export const ErrorBodySchema = z.looseObject({
   error: z.optional(z.string()),
   details: z.optional(z.unknown()),
 });
-export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 /** Create body (§2). */
 export interface CreateConnectionBody {

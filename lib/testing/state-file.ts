@@ -1,7 +1,8 @@
 /**
  * The local KMS state as stored in its JSON file, and the file's read/atomic write.
- * Secrets are never stored in clear: client secrets, the Octopus key and connection credentials are
- * AES-256-GCM blobs (base64), extra Octopus keys only as SHA-256 hashes.
+ * Client secrets, the Octopus key and connection credentials are AES-256-GCM blobs (base64), extra
+ * Octopus keys only SHA-256 hashes; but the emulator's own JWT secret and encryption key are in the
+ * same file, in clear, so the file (mode 0600) is as secret as everything in it.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";

@@ -529,6 +529,20 @@ describe("Terraform version check (once per stack, at synth with validations)", 
     expect(() => validateWith(null)).toThrow(/Could not run .* version.*needs Terraform >= 1\.5/);
   });
 
+  test("a stack that removes a connection needs Terraform >= 1.9 (removed blocks with provisioners)", () => {
+    const stackWithRemoval = (version: string) => {
+      const binary = path.join(dir, `terraform-${Math.random().toString(36).slice(2)}`);
+      fs.writeFileSync(binary, `#!/bin/sh\nprintf '%s\\n' '${version}'\n`, { mode: 0o755 });
+      process.env.TERRAFORM_BINARY_NAME = binary;
+      const stack = new TerraformStack(testApp(), "test");
+      new OctopusDeployConnection(stack, "kept", { name: "kept", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+      OctopusDeployConnection.removed(stack, "gone");
+      Testing.synth(stack, true);
+    };
+    expect(() => stackWithRemoval("Terraform v1.8.5")).toThrow(/is too old: OctopusDeployConnection needs Terraform >= 1\.9 \(removed blocks with provisioners\)/);
+    expect(() => stackWithRemoval("Terraform v1.9.0")).not.toThrow();
+  });
+
   test("checked once per stack, however many connections", () => {
     const app = testApp();
     const stack = new TerraformStack(app, "test");
