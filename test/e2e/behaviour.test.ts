@@ -132,6 +132,23 @@ describeE2E("behaviour", () => {
     expect(hookLines(result.output)).toEqual([expect.stringMatching(/^adopted octopus-deploy connection "octo-main" \(id /)]);
   });
 
+  test("a lost state file (a deploy killed while Terraform wrote it) is recovered by deploying again: the connection is adopted, same id, and destroy deletes it", async () => {
+    const f = new Fixture(kms, "apiKey", kms.octopusApiKey);
+    expect((await f.deploy()).code).toBe(0);
+    const [created] = kms.connections();
+    // What an interrupt during the local backend's state write leaves when the run started without
+    // state (no .backup): an empty file, which Terraform reads as no state.
+    fs.writeFileSync(path.join(f.dir, "terraform.tfstate"), "");
+    const again = await f.deploy();
+    expect(again.code).toBe(0);
+    expect(kms.connections()).toEqual([expect.objectContaining({ id: created!.id, name: NAME })]);
+    expect(connectionRequests(kms)).toEqual(["POST /", `GET /connection-name/${NAME}`]);
+    expect(hookLines(again.output)).toEqual([expect.stringMatching(/^adopted octopus-deploy connection "octo-main" \(id /)]);
+    expect((await f.plan()).code).toBe(0);
+    expect((await f.destroy()).code).toBe(0);
+    expect(kms.connections()).toEqual([]);
+  });
+
   test("create refuses a differing existing connection unless adoptExisting, which adopts it and applies the declaration", async () => {
     const existing = await api(kms).create({ name: NAME, description: "made by hand", method: "api-key", credentials: { instanceUrl: kms.octopusUrl, apiKey: kms.octopusApiKey } });
     const f = new Fixture(kms, "apiKey", kms.octopusApiKey);
