@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { HOOK_ENV } from "./protocol";
+import { procStat, processRunning } from "../shared/processes";
 
 /** The per-user base directory, or undefined when it is not safe to use (not ours, shared, a link). */
 export function privateBaseDir(tmp = os.tmpdir()): string | undefined {
@@ -24,32 +25,9 @@ export function privateBaseDir(tmp = os.tmpdir()): string | undefined {
   return base;
 }
 
-/** The fields of /proc/<pid>/stat after the command name (Linux), or undefined. */
-function procStat(pid: number): string[] | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return undefined;
-  }
-}
-
 /** Start time of a process (Linux: /proc/<pid>/stat field 22), to tell a pid from a reused one. */
 function startTime(pid: number): string {
   return procStat(pid)?.[19] ?? "0";
-}
-
-/**
- * Whether a process still runs. A zombie does not: a terraform that ended after its parent (cdktf)
- * was killed waits to be reaped by pid 1, which in a container without an init may never happen.
- */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
-  return procStat(pid)?.[0] !== "Z";
 }
 
 /**
@@ -84,7 +62,7 @@ function pruneEnded(base: string, keep: string): void {
     const full = path.join(base, entry);
     const [pid, started] = entry.split("-");
     if (full === keep || !pid || !/^\d+$/.test(pid)) continue;
-    if (alive(Number(pid)) && startTime(Number(pid)) === started) continue;
+    if (processRunning(Number(pid)) && startTime(Number(pid)) === started) continue;
     fs.rmSync(full, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { processRunning } from "../shared/processes";
 
 /** A cached access token. */
 export interface CachedToken {
@@ -135,7 +136,7 @@ export class FileTokenCache implements TokenCache {
   }
 }
 
-/** A lock whose owner process is gone, or that is older than any holder can need. */
+/** A lock whose owner process is gone (or a zombie), or that is older than any holder can need. */
 function abandoned(lock: string): boolean {
   let age: number;
   try {
@@ -146,16 +147,7 @@ function abandoned(lock: string): boolean {
   if (age > FileTokenCache.STALE_LOCK_MS) return true;
   const pid = Number(readText(lock)?.split(":")[0]);
   // A lock just created may not hold its owner yet: give it a moment before judging by pid.
-  return Number.isInteger(pid) && pid > 0 && age > 1_000 && !processExists(pid);
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return Number.isInteger(pid) && pid > 0 && age > 1_000 && !processRunning(pid);
 }
 
 function readText(file: string): string | undefined {

@@ -3,6 +3,7 @@
  * of many concurrent callers (several FileTokenCache instances on one directory, as the hook processes
  * of one apply have) perform the login.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -203,6 +204,26 @@ describe("FileTokenCache files", () => {
     expect(fs.readFileSync(lock, "utf8")).toBe(`${process.pid}:someone-else`);
     fs.rmSync(lock);
     await expect(waiting).resolves.toBe("second");
+  });
+
+  test("a lock whose owner is a zombie (killed, never reaped, as under a container's pid 1 without init) is broken", async () => {
+    const dir = path.join(tmp, "tokens");
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const lock = path.join(dir, `${KEY}.lock`);
+    // sh leaves its background child unreaped once it execs sleep: a zombie for a few seconds.
+    const holder = spawn("/bin/sh", ["-c", "true & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const pid = await new Promise<number>((resolve) => holder.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+      await delay(200);
+      fs.writeFileSync(lock, `${pid}:killed-holder`);
+      const aWhileAgo = (Date.now() - 5_000) / 1000;
+      fs.utimesSync(lock, aWhileAgo, aWhileAgo);
+      const started = Date.now();
+      await expect(new FileTokenCache(dir).exclusive(KEY, async () => "ran")).resolves.toBe("ran");
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      holder.kill("SIGKILL");
+    }
   });
 
   test("a waiter proceeds as soon as the holder has stored a token", async () => {
