@@ -150,4 +150,3 @@ function envKeyFingerprint(name: string): string {
   const value = process.env[name]?.trim();
   return value ? fingerprint(value) : `env:${name}`;
 }
-

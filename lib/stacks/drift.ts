@@ -350,7 +350,6 @@ function report(entries: DriftEntry[], requests: number): DriftReport {
   return { version: DRIFT_REPORT_VERSION, exitCode: drift ? 2 : incomplete ? 1 : 0, summary, requests, connections };
 }
 
-
 function scopeKey(kmsUrl: string, projectId: string | null): string {
   return `${kmsUrl}\n${projectId ?? ""}`;
 }

@@ -285,7 +285,6 @@ function describeFieldChanges(changes: readonly PlannedChange[], keyChange: "rot
   return parts;
 }
 
-
 function isReplace(actions: readonly string[]): boolean {
   return actions.includes("delete") && actions.includes("create");
 }
