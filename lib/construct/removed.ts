@@ -15,7 +15,7 @@ import { HOOK_ENV } from "../hook/protocol";
 
 /** Options of `OctopusDeployConnection.removed`. */
 export interface RemovedConnectionOptions {
-  /** "retain" forgets the connection without deleting it, whatever policy it was created with. @default - the removalPolicy recorded when the connection was last deployed */
+  /** "retain" forgets the connection without deleting it, "destroy" deletes it, whatever policy it was deployed with. @default - the removalPolicy recorded when the connection was last deployed */
   readonly removalPolicy?: "destroy" | "retain";
   /** The engine the connection was deployed with. @default "terraform_data" */
   readonly engine?: "terraform_data" | "null_resource";
@@ -55,7 +55,9 @@ export function removeConnection(scope: Construct, id: string, options: RemovedC
     const block: Record<string, unknown> = { from, lifecycle: { destroy: true } };
     if (child === "connection") {
       // Raw Terraform JSON (an override), so the provisioner is written as Terraform spells it.
-      const deleteHook = { when: "destroy", interpreter: hookInterpreter(hook), command: "delete", environment: { [HOOK_ENV.event]: `\${jsonencode(${self})}` }, quiet: true };
+      // An explicit "destroy" overrides the policy recorded at deploy (a connection deployed with "retain").
+      const event = options.removalPolicy === "destroy" ? `merge(${self}, { removal_policy = "destroy" })` : self;
+      const deleteHook = { when: "destroy", interpreter: hookInterpreter(hook), command: "delete", environment: { [HOOK_ENV.event]: `\${jsonencode(${event})}` }, quiet: true };
       block.provisioner = [{ "local-exec": deleteHook }];
     }
     registry.blocks.push(block);

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { ConfigValue, decodeNullable } from "./terraform-values";
 import { CONNECTION_MARKER } from "../construct/octopus-deploy-connection";
 import { ConfigError } from "../kms/errors";
+import { HOOK_ENV } from "../hook/protocol";
 
 /** A synthesized stack. */
 export interface SynthesizedStack {
@@ -148,6 +149,8 @@ export interface RemovedBlock {
   readonly destroy: boolean;
   /** Whether the block carries a destroy-time provisioner (OctopusDeployConnection.removed's delete hook). */
   readonly destroyHook: boolean;
+  /** Whether that hook deletes whatever removalPolicy was recorded (`removed(..., { removalPolicy: "destroy" })`). */
+  readonly overridesRetain: boolean;
 }
 
 /** The stack's `removed` blocks (Terraform 1.9+), by the address they name in `from`. */
@@ -159,11 +162,9 @@ export function removedBlocks(stack: SynthesizedStack): Map<string, RemovedBlock
     if (!b || typeof b.from !== "string") continue;
     const lifecycle = record(Array.isArray(b.lifecycle) ? b.lifecycle[0] : b.lifecycle);
     const provisioners = Array.isArray(b.provisioner) ? b.provisioner : b.provisioner ? [b.provisioner] : [];
-    const destroyHook = provisioners.some((p) => {
-      const exec = record(record(p)?.["local-exec"]);
-      return exec?.when === "destroy";
-    });
-    out.set(b.from, { destroy: lifecycle?.destroy !== false, destroyHook });
+    const hooks = provisioners.map((p) => record(record(p)?.["local-exec"])).filter((exec) => exec?.when === "destroy");
+    const overridesRetain = hooks.some((exec) => /removal_policy\s*=\s*"destroy"/.test(String(record(exec?.environment)?.[HOOK_ENV.event] ?? "")));
+    out.set(b.from, { destroy: lifecycle?.destroy !== false, destroyHook: hooks.length > 0, overridesRetain });
   }
   return out;
 }

@@ -149,10 +149,10 @@ function explainOne(conn: ResourceChange, sync: ResourceChange | undefined, opti
   }
 
   if (actions.includes("delete") && !actions.includes("create")) {
-    const retained = before?.removal_policy === "retain";
     const where = `${describeScope(before?.project_id ?? null)} on ${before?.kms_url}`;
     if (conn.action_reason === "delete_because_no_resource_config") {
       const block = options.removed?.get(conn.address);
+      const retained = before?.removal_policy === "retain" && !block?.overridesRetain;
       if (options.removed && (!block || !block.destroyHook)) {
         warnings.push(
           `its construct was deleted from the code without OctopusDeployConnection.removed(): Terraform runs no hook, so the connection stays in the KMS, unmanaged. Use OctopusDeployConnection.removed(scope, "<id>") for one deploy instead.`,
@@ -166,7 +166,7 @@ function explainOne(conn: ResourceChange, sync: ResourceChange | undefined, opti
         ? { ...base, action: "forget", changes: [], warnings, summary: `removed from the code; stays in the KMS (${where}): its removalPolicy is "retain"` }
         : { ...base, action: "delete", changes: [], warnings, summary: `removed from the code: delete from the KMS (${where})` };
     }
-    return retained
+    return before?.removal_policy === "retain"
       ? { ...base, action: "forget", changes: [], warnings, summary: `destroy: stays in the KMS (${where}): its removalPolicy is "retain"` }
       : { ...base, action: "delete", changes: [], warnings, summary: `destroy: delete from the KMS (${where})` };
   }

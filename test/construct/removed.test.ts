@@ -85,6 +85,13 @@ describe.each(["terraform_data", "null_resource"] as const)("engine %s", (engine
     expect(removed.removed!.find((b) => b.provisioner)!.provisioner).toEqual(liveConnection.provisioner);
   });
 
+  test('an explicit "destroy" overrides the recorded policy: the hook gets the recorded declaration with removal_policy "destroy"', () => {
+    const s = synth((stack) => OctopusDeployConnection.removed(stack, "octopus", { engine, removalPolicy: "destroy" }));
+    const hook = s.removed!.find((b) => b.provisioner)!.provisioner![0]["local-exec"];
+    const self = engine === "null_resource" ? "self.triggers" : "self.input";
+    expect(hook.environment).toEqual({ KMS_OCTOPUS_EVENT: `\${jsonencode(merge(${self}, { removal_policy = "destroy" }))}` });
+  });
+
   test("retain: forget the resources without running any hook", () => {
     const s = synth((stack) => OctopusDeployConnection.removed(stack, "octopus", { engine, removalPolicy: "retain" }));
     expect(s.removed!.length).toBe(2);

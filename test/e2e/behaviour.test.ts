@@ -207,6 +207,19 @@ describeE2E("behaviour", () => {
     expect(after.code).toBe(0);
   });
 
+  test('OctopusDeployConnection.removed with removalPolicy "destroy" deletes a connection deployed with "retain"', async () => {
+    const f = new Fixture(kms, "apiKey", kms.octopusApiKey);
+    expect((await f.deploy({ removalPolicy: "retain" })).code).toBe(0);
+    expect(kms.connections()).toHaveLength(1);
+    const result = await f.deploy({}, {}, (stack) => {
+      new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true });
+      OctopusDeployConnection.removed(stack, "octopus", { removalPolicy: "destroy" });
+    });
+    expect(result.code).toBe(0);
+    expect(kms.connections()).toEqual([]);
+    expect(hookLines(result.output)).toEqual([expect.stringMatching(/^deleted octopus-deploy connection "octo-main"/)]);
+  });
+
   test("hostile descriptions are stored verbatim and nothing is evaluated by a shell or by Terraform", async () => {
     const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "canary-"));
     const canary = path.join(dir, "canary");

@@ -81,14 +81,17 @@ describe("removedBlocks", () => {
     const dir = synthStack((stack) => {
       OctopusDeployConnection.removed(stack, "gone");
       OctopusDeployConnection.removed(stack, "kept", { removalPolicy: "retain" });
+      OctopusDeployConnection.removed(stack, "forced", { removalPolicy: "destroy" });
     });
     const blocks = removedBlocks(readStack(dir));
     const entries = [...blocks.entries()].map(([from, b]) => [from.replace(/_[0-9A-F]{8}$/, ""), b]);
     expect(entries.sort()).toEqual([
-      ["terraform_data.gone_connection", { destroy: true, destroyHook: true }],
-      ["terraform_data.gone_sync", { destroy: true, destroyHook: false }],
-      ["terraform_data.kept_connection", { destroy: false, destroyHook: false }],
-      ["terraform_data.kept_sync", { destroy: false, destroyHook: false }],
+      ["terraform_data.forced_connection", { destroy: true, destroyHook: true, overridesRetain: true }],
+      ["terraform_data.forced_sync", { destroy: true, destroyHook: false, overridesRetain: false }],
+      ["terraform_data.gone_connection", { destroy: true, destroyHook: true, overridesRetain: false }],
+      ["terraform_data.gone_sync", { destroy: true, destroyHook: false, overridesRetain: false }],
+      ["terraform_data.kept_connection", { destroy: false, destroyHook: false, overridesRetain: false }],
+      ["terraform_data.kept_sync", { destroy: false, destroyHook: false, overridesRetain: false }],
     ]);
   });
 

@@ -147,8 +147,16 @@ describe("removal", () => {
   });
 
   test("with the stack's removed block carrying the delete hook: delete, no warning", () => {
-    const e = one(removal(), { removed: new Map([[CONN, { destroy: true, destroyHook: true }]]) });
+    const e = one(removal(), { removed: new Map([[CONN, { destroy: true, destroyHook: true, overridesRetain: false }]]) });
     expect(e).toEqual(expect.objectContaining({ action: "delete", warnings: [] }));
+  });
+
+  test('a connection deployed with "retain": kept by the plain removed block, deleted by one with removalPolicy "destroy"', () => {
+    const retained = decl({ removal_policy: "retain" });
+    const kept = one(removal(retained), { removed: new Map([[CONN, { destroy: true, destroyHook: true, overridesRetain: false }]]) });
+    expect(kept).toEqual(expect.objectContaining({ action: "forget", summary: `removed from the code; stays in the KMS (the organization on ${KMS}): its removalPolicy is "retain"` }));
+    const forced = one(removal(retained), { removed: new Map([[CONN, { destroy: true, destroyHook: true, overridesRetain: true }]]) });
+    expect(forced).toEqual(expect.objectContaining({ action: "delete", summary: `removed from the code: delete from the KMS (the organization on ${KMS})` }));
   });
 
   test("with the stack but no removed block: the connection would be orphaned", () => {
