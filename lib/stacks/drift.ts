@@ -1,8 +1,9 @@
 /**
  * Drift: what the synthesized stacks declare, compared with what the KMS has. Terraform cannot see a
  * change made in the KMS UI (the connection is managed by hooks, not a provider with a read step), so
- * this reads both sides itself. KMS reads are one list request per (KMS, scope), never one per
- * connection: the KMS allows 60 reads a minute.
+ * this reads both sides itself. KMS reads are one list request per (KMS, scope), plus one
+ * organization-wide list per KMS when a connection is missing; never one per connection: the KMS
+ * allows 60 reads a minute.
  */
 import { DECLARATION_KEYS, DeclaredConnection, DeclaredFields, SynthesizedStack, declaredConnections } from "./declarations";
 import { StackState, StateResult, readStackState } from "./state";
@@ -72,9 +73,9 @@ export interface DriftOptions {
   readonly stacks: readonly SynthesizedStack[];
   /** A client for a KMS URL (errors thrown here, such as missing credentials, abort the check). */
   readonly clientFor: (kmsUrl: string) => ListApi;
-  /** Also report connections in the same scopes that no stack declares (they count as drift). */
+  /** Also report connections in the same scopes that no stack declares (they count as drift). @default false */
   readonly unmanaged?: boolean;
-  /** Progress after each KMS request. */
+  /** Progress after each KMS request. @default - none */
   readonly onProgress?: (done: number, total: number, what: string) => void;
   /** Reads a stack's state. @default readStackState */
   readonly readState?: (stack: SynthesizedStack) => Promise<StateResult>;

@@ -61,10 +61,7 @@ export interface PlanExplanation {
 
 /** Options of {@link describePlan}. */
 export interface DescribePlanOptions {
-  /**
-   * The stack's `removed` blocks (see `removedBlocks`), to tell a removal through
-   * `OctopusDeployConnection.removed()` from a construct deleted from code. @default - unknown: a removal gets a caution
-   */
+  /** The stack's `removed` blocks (`removedBlocks`), to tell `removed()` from a deleted construct. @default - unknown: a removal gets a caution */
   readonly removed?: ReadonlyMap<string, RemovedBlock>;
 }
 

@@ -20,11 +20,11 @@ export interface FaultOptions {
   readonly rate: number;
   /** PRNG seed (an integer); the same seed repeats the same faults. */
   readonly seed: number;
-  /** Kinds to pick from, uniformly; default all. */
+  /** Kinds to pick from, uniformly. @default - all */
   readonly kinds?: readonly FaultKind[];
-  /** How long a "stall" holds the request before closing the socket; default 30000 ms. */
+  /** How long a "stall" holds the request before closing the socket, in ms. @default 30000 */
   readonly stallMs?: number;
-  /** `Retry-After` of a "429" fault, in seconds; default 1. */
+  /** `Retry-After` of a "429" fault, in seconds. @default 1 */
   readonly retryAfterSeconds?: number;
 }
 

@@ -30,21 +30,21 @@ export type StoredConnectionView = SanitizedConnection;
 
 /** How to run the local KMS. */
 export interface LocalKmsOptions {
-  /** Port on 127.0.0.1; default 0 (a random free port). */
+  /** Port on 127.0.0.1. @default 0 (a random free port) */
   readonly port?: number;
-  /** JSON state file: loaded at start if present, rewritten atomically after every change; default in memory only. */
+  /** JSON state file: loaded at start if present, rewritten atomically after every change. @default - in memory only */
   readonly statePath?: string;
-  /** Read requests (GET) allowed per client IP per 60 s window; default 60; 0 = no limit. */
+  /** Read requests (GET) allowed per client IP per 60 s window; 0 = no limit. @default 60 */
   readonly readLimit?: number;
-  /** Write requests (POST/PATCH/DELETE, login) allowed per client IP per 60 s window; default 200; 0 = no limit. */
+  /** Write requests (POST/PATCH/DELETE, login) allowed per client IP per 60 s window; 0 = no limit. @default 200 */
   readonly writeLimit?: number;
-  /** Lifetime of Universal Auth access tokens, in whole seconds; default 2592000 (30 days). */
+  /** Lifetime of Universal Auth access tokens, in whole seconds. @default 2592000 (30 days) */
   readonly tokenTtlSeconds?: number;
-  /** Delay added before every API answer, in milliseconds (for benchmarks); default 0. */
+  /** Delay added before every API answer, in milliseconds (for benchmarks). @default 0 */
   readonly latencyMs?: number;
-  /** Faults to inject into API requests; default none. */
+  /** Faults to inject into API requests. @default - none */
   readonly faults?: FaultOptions;
-  /** JSONL file the request log is appended to; default none. */
+  /** JSONL file the request log is appended to. @default - none */
   readonly requestLogPath?: string;
 }
 

@@ -45,7 +45,7 @@ export function registerDrift(program: Command): void {
       "after",
       "\nReads cdk.tf.json of each stack; values that are Terraform references (a project id from a variable) come from\n" +
         "the stack's state (local backend: its state file; other backends: terraform show -json, after terraform init).\n" +
-        "One KMS list request per KMS and scope. KMS credentials: as for the hook (KMS_TOKEN, or KMS_CLIENT_ID + KMS_CLIENT_SECRET).\n" +
+        "One KMS list request per KMS and scope (+1 organization-wide list per KMS when a connection is missing). KMS credentials: as for the hook (KMS_TOKEN, or KMS_CLIENT_ID + KMS_CLIENT_SECRET).\n" +
         "Exit codes: 0 in sync, 2 drifted/missing/unmanaged, 1 error or a connection that could not be checked.",
     )
     .action(async (flags: DriftFlags) => {

@@ -1,5 +1,5 @@
 /**
- * `import --project ID | --org [--kms-url URL] [--out FILE] [--json]`: lists the existing Octopus
+ * `import --project ID | --org [--kms-url URL] [--out FILE] [--force] [--json]`: lists the existing Octopus
  * Deploy connections of one scope and writes TypeScript that declares them (adoptExisting: true, the
  * key as a sensitive variable), so a team brings what it has under code in one pull request.
  */
