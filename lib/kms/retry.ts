@@ -28,6 +28,10 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
 }
 
+/**
+ * Transient network error codes: Node's sockets, and undici's (global `fetch`) with AbortError,
+ * since a `Transport` may be any fetch-based function (the default, httpTransport, raises Node's).
+ */
 const RETRYABLE_CODES = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
