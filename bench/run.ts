@@ -20,6 +20,7 @@ import { Project } from "./lib/project";
 import { Run, check, run } from "./lib/proc";
 import { Summary, summarize } from "./lib/stats";
 import { EVENT_VERSION, HOOK_ENV } from "../lib/hook/protocol";
+import { envWithoutKmsSettings } from "../lib/testing/caller-env";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const HOOK = path.join(ROOT, "dist", "hook", "hook.js");
@@ -152,9 +153,7 @@ function cpuRatio(a: readonly Sample[], b: readonly Sample[]): number | undefine
 
 /** A clean environment for a hook or script run: nothing of the caller's KMS or Terraform settings. */
 function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(KMS_|INFISICAL_|TF_|BENCH_|NODE_OPTIONS$)/.test(k)) env[k] = v;
-  return { ...env, ...extra };
+  return { ...envWithoutKmsSettings(process.env, /^(TF_|BENCH_|NODE_OPTIONS$)/), ...extra };
 }
 
 /** The event the construct hands the hook (what Terraform's jsonencode of the connection's input gives). */
@@ -247,7 +246,7 @@ async function benchHook(kms: DevServer, reps: number, warmup: number, withProfi
       env: cleanEnv({ KMS_TOKEN: k.token, KMS_OCTOPUS_API_KEY: k.octopusApiKey, KMS_OCTOPUS_EVENT: hookEvent(k, hookName, desc), ...CHANGED_IN_THIS_APPLY }),
     }));
     const c = countRequests(await kms.since(mark));
-    if (!r.stdout.startsWith("updated") || c.connection !== 2 || c.failed !== 0) throw new Error(`hook update: expected "updated" after 2 requests, got ${JSON.stringify(c)}: ${r.stdout}${r.stderr}`);
+    if (!r.stdout.startsWith("updated") || c.connection !== 2 || c.failed !== 0) throw new Error(`hook apply (changed): expected "updated" after 2 requests, got ${JSON.stringify(c)}: ${r.stdout}${r.stderr}`);
     return sample(r);
   };
   const minimal = async (): Promise<Sample> => {

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { KmsClient } from "../lib/kms/client";
 import { readConnection } from "../lib/read";
-import { startLocalKms } from "../lib/testing";
+import { envWithoutKmsSettings, startLocalKms } from "../lib/testing";
 
 const root = path.resolve(__dirname, "..", "..");
 const cdktf = path.join(root, "node_modules", ".bin", "cdktf");
@@ -38,11 +38,8 @@ async function main(): Promise<void> {
   const read = () => readConnection({ name: "my-octopus-deploy-connection", client });
   try {
     step(`local KMS at ${kms.kmsUrl}, fake Octopus Deploy at ${kms.octopusUrl}`);
-    // The local KMS's identity only: a KMS or Infisical token of the developer's (which would win over
-    // it) must never be sent to it.
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(KMS_|INFISICAL_)/.test(name)));
     const env: NodeJS.ProcessEnv = {
-      ...inherited,
+      ...envWithoutKmsSettings(),
       KMS_URL: kms.kmsUrl,
       KMS_CLIENT_ID: kms.clientId,
       KMS_CLIENT_SECRET: kms.clientSecret,

@@ -18,7 +18,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { OctopusDeployConnection } from "../lib";
-import { LocalKms, startLocalKms } from "../lib/testing";
+import { LocalKms, envWithoutKmsSettings, startLocalKms } from "../lib/testing";
 
 const TERRAFORM = process.env.TERRAFORM_BINARY_NAME ?? "terraform";
 
@@ -76,9 +76,8 @@ async function main(): Promise<number> {
   fs.writeFileSync(path.join(dir, "terraform.tfrc"), "disable_checkpoint = true\n");
   // The KMS's default limits: nothing passed.
   const kms = await startLocalKms();
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(KMS_|INFISICAL_|TF_VAR_)/.test(name)));
   const env: NodeJS.ProcessEnv = {
-    ...inherited,
+    ...envWithoutKmsSettings(process.env, /^TF_VAR_/),
     TF_CLI_CONFIG_FILE: path.join(dir, "terraform.tfrc"),
     CHECKPOINT_DISABLE: "1",
     TF_IN_AUTOMATION: "1",

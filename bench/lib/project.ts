@@ -7,12 +7,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KmsInfo } from "./kms";
 import { Run, check, run } from "./proc";
+import { envWithoutKmsSettings } from "../../lib/testing/caller-env";
 
 /** Which app a project synthesizes. */
 export type AppKind = "connections" | "baseline-true" | "baseline-curl";
 
-/** Variables that would leak the caller's KMS or Terraform settings into a benchmark run. */
-const SCRUB = /^(KMS_|INFISICAL_|TF_|CDKTF_|BENCH_|OCTOPUS_)/;
+/** Variables, besides KMS_* and INFISICAL_*, that would leak the caller's settings into a benchmark run. */
+const SCRUB = /^(TF_|CDKTF_|BENCH_|OCTOPUS_)/;
 
 /** One scratch cdktf project directory. */
 export class Project {
@@ -42,8 +43,7 @@ export class Project {
 
   /** The environment of a cdktf run: scrubbed, offline, and the KMS credentials the app kind uses. */
   env(n: number, prefix: string, kms: KmsInfo | undefined, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!SCRUB.test(k)) env[k] = v;
+    const env = envWithoutKmsSettings(process.env, SCRUB);
     Object.assign(env, {
       CHECKPOINT_DISABLE: "1",
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
