@@ -29,6 +29,7 @@ jest.setTimeout(120_000);
 
 const EXISTING = "err-existing";
 const BAD_KEY = "API-NOTAVALIDKEY0000000000000";
+const WRONG_CLIENT_SECRET = "wrong-client-secret-0001";
 
 describeE2E("non-retryable errors fail fast, name the KMS message and reqId, and change nothing", () => {
   let kms: LocalKms;
@@ -49,6 +50,15 @@ describeE2E("non-retryable errors fail fast, name the KMS message and reqId, and
     dirs.push(dir);
     return dir;
   };
+  /** Tokens of the identities without permission, made by the cases (secrets the output must not show). */
+  const identityTokens: string[] = [];
+  const tokenWithoutPermission = () => {
+    const { token } = kms.createIdentity({ permission: "none" });
+    identityTokens.push(token);
+    return token;
+  };
+  /** Every secret in play, none of which terraform's output may contain. */
+  const secrets = () => [BAD_KEY, WRONG_CLIENT_SECRET, kms.token, kms.clientSecret, kms.octopusApiKey, ...identityTokens];
 
   beforeAll(async () => {
     kms = await startLocalKms({ readLimit: 0, writeLimit: 0 });
@@ -92,7 +102,7 @@ describeE2E("non-retryable errors fail fast, name the KMS message and reqId, and
       title: "Universal Auth with a wrong client secret (401)",
       run: () => {
         const dir = newDir();
-        return apply(stackOf(dir, {}), env(dir, { KMS_CLIENT_ID: kms.clientId, KMS_CLIENT_SECRET: "wrong-client-secret-0001" }));
+        return apply(stackOf(dir, {}), env(dir, { KMS_CLIENT_ID: kms.clientId, KMS_CLIENT_SECRET: WRONG_CLIENT_SECRET }));
       },
       failing: { method: "POST", path: /\/universal-auth\/login$/, status: 401 },
       message: () => "Invalid credentials",
@@ -101,14 +111,14 @@ describeE2E("non-retryable errors fail fast, name the KMS message and reqId, and
       title: "an identity without permission creates (403)",
       run: () => {
         const dir = newDir();
-        return apply(stackOf(dir, {}), env(dir, { KMS_TOKEN: kms.createIdentity({ permission: "none" }).token }));
+        return apply(stackOf(dir, {}), env(dir, { KMS_TOKEN: tokenWithoutPermission() }));
       },
       failing: { method: "POST", path: /\/octopus-deploy$/, status: 403 },
       message: () => "You are not allowed to create on app-connections",
     },
     {
       title: "an identity without permission destroys (403): the connection stays",
-      run: () => destroy(existingStack, env(existingDir, { KMS_TOKEN: kms.createIdentity({ permission: "none" }).token })),
+      run: () => destroy(existingStack, env(existingDir, { KMS_TOKEN: tokenWithoutPermission() })),
       failing: { method: "GET", path: /\/connection-name\/err-existing$/, status: 403 },
       message: () => "You are not allowed to read on app-connections",
     },
@@ -156,6 +166,7 @@ describeE2E("non-retryable errors fail fast, name the KMS message and reqId, and
     expect(ms).toBeLessThan(2000);
     // Terraform's own error summary repeats it (word-wrapped).
     expect(result.output.replace(/\s+/g, " ")).toContain(`(reqId ${failed[0]!.reqId})`);
+    for (const secret of secrets()) expect(result.output).not.toContain(secret);
     process.stderr.write(`errors: ${failing.status} ${failing.method}: hook failed after ${ms} ms, terraform exited ${result.code} after ${result.ms} ms\n  ${line}\n`);
   });
 
@@ -229,6 +240,7 @@ describeE2E("non-retryable errors fail fast, name the KMS message and reqId, and
     expect(Number(/ after (\d+) ms: /.exec(line!)?.[1])).toBeLessThan(2000);
     expect(kms.requests).toEqual([]);
     expect(kms.connections()).toEqual([]);
+    for (const secret of [kms.token, kms.clientSecret, kms.octopusApiKey]) expect(result.output).not.toContain(secret);
     process.stderr.write(`tls untrusted: ${line}\n`);
   });
 

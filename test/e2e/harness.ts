@@ -3,14 +3,15 @@
  * the output against the local KMS, and keeps Terraform's own caches and config inside the test's
  * temp directory. Used by every test in test/e2e.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
+import type { FaultKind, FaultOptions, LocalKms } from "../../lib/testing";
+import { FaultPlan } from "../../lib/testing/faults";
+import { TERRAFORM } from "./terraform-env";
 
-/** Path of the terraform binary the tests use. */
-export const TERRAFORM = process.env.TERRAFORM_BINARY_NAME ?? "terraform";
+export { run, TERRAFORM, terraformEnv, workDir } from "./terraform-env";
 
 /** Whether terraform can run here; under CI a missing terraform fails the suite instead of skipping it. */
 export function terraformAvailable(): boolean {
@@ -25,30 +26,6 @@ export function terraformAvailable(): boolean {
 
 /** `describe` that runs only when terraform is available (and fails loudly under CI when it is not). */
 export const describeE2E: jest.Describe = (terraformAvailable() ? describe : describe.skip) as jest.Describe;
-
-/** A throwaway directory with a Terraform CLI config that turns the checkpoint call off. */
-export function workDir(prefix = "kms-octopus-e2e-"): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  fs.writeFileSync(path.join(dir, "terraform.tfrc"), "disable_checkpoint = true\n");
-  return dir;
-}
-
-/** Environment for terraform: isolated config, no checkpoint, no plugin cache in HOME. */
-export function terraformEnv(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(KMS_|INFISICAL_|TF_VAR_)/.test(name)) delete env[name];
-  }
-  return {
-    ...env,
-    TF_CLI_CONFIG_FILE: path.join(dir, "terraform.tfrc"),
-    CHECKPOINT_DISABLE: "1",
-    TF_IN_AUTOMATION: "1",
-    TF_INPUT: "0",
-    TF_DATA_DIR: path.join(dir, ".terraform-data"),
-    ...extra,
-  };
-}
 
 /** Synthesizes one stack named "test" into `dir/out`, with its state in `dir/terraform.tfstate`. */
 export function synth(dir: string, build: (stack: TerraformStack) => void): string {
@@ -127,6 +104,29 @@ async function init(stackDir: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (result.code !== 0) throw new Error(`terraform init failed:\n${result.output}`);
 }
 
+/**
+ * `options` with the first seed whose fault sequence starts with `pattern` (undefined = no fault).
+ * Faults are drawn in request-arrival order, so requests made one at a time get exactly these.
+ */
+export function faultsStartingWith(pattern: readonly (FaultKind | undefined)[], options: Omit<FaultOptions, "seed">): FaultOptions {
+  for (let seed = 1; seed < 1_000_000; seed++) {
+    const plan = new FaultPlan({ ...options, seed });
+    if (pattern.every((expected) => plan.next() === expected)) return { ...options, seed };
+  }
+  throw new Error(`no seed below 1000000 starts with ${JSON.stringify(pattern)}`);
+}
+
+/** Clears the KMS's request log, then runs `fn` with `faults` injected; they are removed afterwards, even when `fn` throws. */
+export async function withFaults<T>(kms: LocalKms, faults: FaultOptions, fn: () => Promise<T>): Promise<T> {
+  kms.clearRequests();
+  kms.setFaults(faults);
+  try {
+    return await fn();
+  } finally {
+    kms.setFaults(undefined);
+  }
+}
+
 /** Lines of terraform output that the hook printed (local-exec lines). */
 export function hookLines(output: string): string[] {
   return output
@@ -148,9 +148,4 @@ export function readTree(dir: string): { file: string; text: string }[] {
   };
   walk(dir);
   return out;
-}
-
-/** Runs a command synchronously, returning its stdout (throws with output on failure). */
-export function run(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
-  return execFileSync(cmd, args, { ...opts, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }

@@ -33,8 +33,10 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { procStat } from "../../lib/shared/processes";
 import { LocalKms, startLocalKms } from "../../lib/testing";
-import { describeE2E, terraformEnv, tf, TfResult, workDir } from "./harness";
+import { delay } from "../testing/helpers";
+import { describeE2E, plan, terraformEnv, TfResult, workDir } from "./harness";
 
 jest.setTimeout(300_000);
 
@@ -79,8 +81,8 @@ function processesIn(dir: string): number[] {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       if (!fs.readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) continue;
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue; // a zombie runs nothing
+      const state = procStat(Number(entry))?.[0];
+      if (state === undefined || state === "Z") continue; // gone meanwhile; a zombie runs nothing
       pids.push(Number(entry));
     } catch {
       // gone meanwhile, or not ours to read
@@ -98,8 +100,9 @@ function isTerraform(pid: number): boolean {
   }
 }
 
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
+/** The end of cdktf's output, without terminal escapes (for failure messages). */
+function tail(output: string): string {
+  return output.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, "").slice(-3000);
 }
 
 /**
@@ -176,15 +179,15 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
       void exited.then(() => (ended = true));
       if (interruptWhen) {
         const deadline = Date.now() + 120_000;
-        while (!interruptWhen() && !ended && Date.now() < deadline) await sleep(25);
-        if (ended) throw new Error(`cdktf ended before it could be interrupted:\n${output.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, "").slice(-3000)}`);
+        while (!interruptWhen() && !ended && Date.now() < deadline) await delay(25);
+        if (ended) throw new Error(`cdktf ended before it could be interrupted:\n${tail(output)}`);
         interruptedAt = Date.now() - started;
         const group = -child.pid!;
         if (interrupt === "SIGKILL") {
           process.kill(group, "SIGKILL");
         } else if (interrupt === "SIGINT+SIGKILL") {
           process.kill(group, "SIGINT");
-          await sleep(SHORT_GRACE_MS);
+          await delay(SHORT_GRACE_MS);
           for (const pid of processesIn(dir).filter(isTerraform)) {
             process.kill(pid, "SIGKILL");
             terraformKilled++;
@@ -195,7 +198,7 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
           }
         } else {
           process.kill(group, "SIGINT");
-          const stillRunning = await Promise.race([exited.then(() => false), sleep(GRACE_MS).then(() => true)]);
+          const stillRunning = await Promise.race([exited.then(() => false), delay(GRACE_MS).then(() => true)]);
           if (stillRunning) {
             killedAfterGrace = true;
             process.kill(group, "SIGKILL");
@@ -208,7 +211,7 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
       const lingerStart = Date.now();
       while (processesIn(dir).length > 0) {
         if (Date.now() - lingerStart > 60_000) throw new Error(`processes still running in ${dir}: ${processesIn(dir).join(", ")}`);
-        await sleep(100);
+        await delay(100);
       }
       const lingeredMs = Date.now() - lingerStart;
       const stateFile = path.join(dir, `terraform.${STACK}.tfstate`);
@@ -242,7 +245,7 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
 
     /** A run that must succeed; on failure, the end of cdktf's output is the message. */
     const expectSuccess = (result: TfResult) => {
-      if (result.code !== 0) throw new Error(`cdktf exited ${result.code}:\n${result.output.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, "").slice(-3000)}`);
+      if (result.code !== 0) throw new Error(`cdktf exited ${result.code}:\n${tail(result.output)}`);
     };
     /** Exactly the declared connections, once each, with the declared description. */
     const expectDeclared = (description: string) => {
@@ -260,7 +263,7 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
     };
     /** Terraform sees nothing to do (the state matches the configuration). */
     const expectNoChange = async (description: string) => {
-      const planned = await tf(stackDir, ["plan", "-input=false", "-no-color", "-detailed-exitcode"], env(description));
+      const planned = await plan(stackDir, env(description));
       expect({ code: planned.code, output: planned.code === 0 ? "" : planned.output }).toEqual({ code: 0, output: "" });
     };
     const report = (step: string, r: { ms: number; interruptedAt?: number; killedAfterGrace: boolean; terraformKilled: number; state: string; lingeredMs: number; code: number }) =>
@@ -268,6 +271,22 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
         `interrupt ${interrupt} ${step}: ${r.interruptedAt === undefined ? "" : `signal after ${r.interruptedAt} ms${r.killedAfterGrace ? " (and SIGKILL after the grace period)" : ""}${r.terraformKilled ? ` (and SIGKILL to ${r.terraformKilled} terraform process(es) still shutting down)` : ""}, `}` +
           `cdktf exited ${r.code} after ${r.ms} ms, leftover processes ended ${r.lingeredMs} ms later; ${r.state}; KMS: ${kms.connections().length} connections\n`,
       );
+    /**
+     * An interrupted run against a KMS that answers LATENCY_MS late, reported as `step`. Afterwards,
+     * even when the run throws, the KMS answers at once again and its request log is empty.
+     */
+    const interrupted = async (step: string, run: () => ReturnType<typeof cdktf>) => {
+      kms.setLatency(LATENCY_MS);
+      kms.clearRequests();
+      try {
+        const result = await run();
+        report(step, result);
+        return result;
+      } finally {
+        kms.setLatency(0);
+        kms.clearRequests();
+      }
+    };
 
     beforeAll(async () => {
       kms = await startLocalKms({ readLimit: 0, writeLimit: 0 });
@@ -278,16 +297,11 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
     });
 
     test("create: interrupted while creates are committed but not answered; the next deploy converges", async () => {
-      kms.setLatency(LATENCY_MS);
-      kms.clearRequests();
       // The signal arrives once 11 of the 12 connections are committed in the KMS, while most of their
       // hooks still wait for the (delayed) answers: they are killed, their resources tainted.
-      const interrupted = await deploy("first", () => kms.connections().length >= COUNT - 1);
-      report("create", interrupted);
-      expect(interrupted.code).not.toBe(0);
+      const stopped = await interrupted("create", () => deploy("first", () => kms.connections().length >= COUNT - 1));
+      expect(stopped.code).not.toBe(0);
 
-      kms.setLatency(0);
-      kms.clearRequests();
       const again = await deploy("first");
       report("create, run again", again);
       expectSuccess(again);
@@ -298,14 +312,9 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
 
     test("change: interrupted after some PATCHes; the next deploy applies the rest, same ids", async () => {
       const ids = new Map(kms.connections().map((c) => [c.name, c.id]));
-      kms.setLatency(LATENCY_MS);
-      kms.clearRequests();
-      const interrupted = await deploy("second", () => kms.connections().filter((c) => c.description === "second").length >= COUNT / 3);
-      report("change", interrupted);
-      expect(interrupted.code).not.toBe(0);
+      const stopped = await interrupted("change", () => deploy("second", () => kms.connections().filter((c) => c.description === "second").length >= COUNT / 3));
+      expect(stopped.code).not.toBe(0);
 
-      kms.setLatency(0);
-      kms.clearRequests();
       const again = await deploy("second");
       report("change, run again", again);
       expectSuccess(again);
@@ -316,14 +325,9 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
     });
 
     test("destroy: interrupted after some DELETEs; the next destroy leaves none", async () => {
-      kms.setLatency(LATENCY_MS);
-      kms.clearRequests();
-      const interrupted = await destroyAll("second", () => kms.connections().length <= COUNT - COUNT / 3);
-      report("destroy", interrupted);
+      await interrupted("destroy", () => destroyAll("second", () => kms.connections().length <= COUNT - COUNT / 3));
       // Not asserted: cdktf destroy interrupted by SIGINT exits 0 (cdktf 0.21), although it did not finish.
 
-      kms.setLatency(0);
-      kms.clearRequests();
       const again = await destroyAll("second");
       report("destroy, run again", again);
       expectSuccess(again);
@@ -334,12 +338,8 @@ describeE2E.each<{ interrupt: Interrupt }>([{ interrupt: "SIGINT" }, { interrupt
     // interrupted deploy runs every delete hook, including those of connections whose sync hook was
     // interrupted.
     test("destroy right after an interrupted deploy deletes every connection", async () => {
-      kms.setLatency(LATENCY_MS);
-      kms.clearRequests();
-      const interrupted = await deploy("first", () => kms.connections().length >= COUNT - 1);
-      report("create, before a destroy", interrupted);
-      kms.setLatency(0);
-      if (interrupted.stateLost) {
+      const stopped = await interrupted("create, before a destroy", () => deploy("first", () => kms.connections().length >= COUNT - 1));
+      if (stopped.stateLost) {
         // The state no longer lists what the interrupted run created, so a destroy cannot know of it.
         // The recovery the README gives: deploy once (it adopts the connections), then destroy.
         const recovered = await deploy("first");

@@ -6,8 +6,7 @@
 import * as fs from "node:fs";
 import { OctopusDeployConnection } from "../../lib";
 import { LocalKms, startLocalKms } from "../../lib/testing";
-import { FaultPlan } from "../../lib/testing/faults";
-import { apply, describeE2E, destroy, hookLines, synth, terraformEnv, workDir } from "./harness";
+import { apply, describeE2E, destroy, faultsStartingWith, hookLines, synth, terraformEnv, withFaults, workDir } from "./harness";
 
 jest.setTimeout(300_000);
 
@@ -15,19 +14,6 @@ const TTL_SECONDS = 2;
 const RETRY_AFTER_SECONDS = 3;
 const RATE = 0.2;
 const NAME = "expiry";
-
-/**
- * The first seed whose fault sequence (kinds ["429"], rate RATE) starts with `pattern` and then has no
- * fault for `clean` more requests.
- */
-function seedFor(pattern: readonly ("429" | undefined)[], clean: number): number {
-  const expected = [...pattern, ...Array<undefined>(clean).fill(undefined)];
-  for (let seed = 1; seed < 1_000_000; seed++) {
-    const plan = new FaultPlan({ rate: RATE, seed, kinds: ["429"] });
-    if (expected.every((kind) => plan.next() === kind)) return seed;
-  }
-  throw new Error("no seed found");
-}
 
 describeE2E("Universal Auth: access tokens that expire during the deploy", () => {
   let kms: LocalKms;
@@ -52,23 +38,24 @@ describeE2E("Universal Auth: access tokens that expire during the deploy", () =>
   // Requests in order (one connection: the hook's requests are sequential): login; the first request
   // gets a 429 with Retry-After 3 s, so its retry carries a token 3 s old, past its 2 s lifetime, and
   // the KMS refuses it; the hook logs in again; the retried request gets a 429 again and its new token
-  // expires the same way; the hook logs in a third time and the request goes through.
-  const seed = seedFor([undefined, "429", undefined, undefined, "429", undefined], 20);
+  // expires the same way; the hook logs in a third time and the request goes through. Then no fault
+  // for 20 more requests.
+  const faults = faultsStartingWith([undefined, "429", undefined, undefined, "429", undefined, ...Array<undefined>(20).fill(undefined)], {
+    rate: RATE,
+    kinds: ["429"],
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+  });
+  // The hook's first request after the login: a new connection is created outright (POST); a changed
+  // one, and one to delete, is looked up by name first (GET).
+  const FIRST = { deploy: "POST", change: "GET", destroy: "GET" } as const;
 
   test.each(["deploy", "change", "destroy"] as const)("the %s logs in again each time its token expires, and finishes", async (step) => {
     if (step !== "destroy") build(step === "deploy" ? "first" : "second");
-    kms.clearRequests();
-    kms.setFaults({ rate: RATE, seed, kinds: ["429"], retryAfterSeconds: RETRY_AFTER_SECONDS });
-    let result;
-    try {
-      result = step === "destroy" ? await destroy(stackDir, env()) : await apply(stackDir, env());
-    } finally {
-      kms.setFaults(undefined);
-    }
+    const result = await withFaults(kms, faults, () => (step === "destroy" ? destroy(stackDir, env()) : apply(stackDir, env())));
     const sequence = kms.requests.map((r) => (r.path.endsWith("/login") ? "login" : `${r.method} ${r.status}${r.authKind === "expired" ? " expired" : ""}`));
     process.stderr.write(`token expiry ${step}: ${(result.ms / 1000).toFixed(1)} s: ${sequence.join(", ")}\n`);
     expect(result.code).toBe(0);
-    const first = sequence[1]!.split(" ")[0];
+    const first = FIRST[step];
     expect(sequence.slice(0, 8)).toEqual(["login", `${first} 429`, `${first} 403 expired`, "login", `${first} 429`, `${first} 403 expired`, "login", `${first} 200`]);
     if (step === "destroy") expect(kms.connections()).toEqual([]);
     else expect(kms.connections()).toEqual([expect.objectContaining({ name: NAME, description: step === "deploy" ? "first" : "second" })]);

@@ -1,5 +1,12 @@
 import { EVENT_VERSION } from "../../lib/hook/protocol";
 
+/** The plan timestamp of the apply hook fixtures. */
+export const PLANNED_AT = "2026-11-26T17:57:20Z";
+/** The apply hook's timestamps when the connection resource was born in the plan being applied. */
+export const NEW = { KMS_OCTOPUS_BORN_AT: PLANNED_AT, KMS_OCTOPUS_PLANNED_AT: PLANNED_AT };
+/** ... when it was born in an earlier plan (the connection exists, a field changed). */
+export const CHANGED = { KMS_OCTOPUS_BORN_AT: "2026-10-01T08:00:00Z", KMS_OCTOPUS_PLANNED_AT: PLANNED_AT };
+
 /** The hook event as the construct synthesizes it (terraform_data form, current EVENT_VERSION), for hook tests. */
 export function eventRecord(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

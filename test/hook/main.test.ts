@@ -17,15 +17,10 @@ import { hookBundlePath } from "../../lib/construct/hook-asset";
 import { LAUNCHER_SCRIPT, hookInterpreter } from "../../lib/construct/launcher";
 import { OutboundRequest } from "../../lib/kms/outbound";
 import { FakeKms } from "./fake-kms";
-import { eventRecord } from "./event-fixture";
+import { CONNECTIONS } from "../testing/helpers";
+import { CHANGED, eventRecord, NEW } from "./event-fixture";
 
 const API_KEY = "API-BUNDLEKEYSECRET0000000000";
-const PLANNED_AT = "2026-11-26T17:57:20Z";
-/** The apply hook's timestamps when the connection resource was born in the plan being applied. */
-const NEW = { KMS_OCTOPUS_BORN_AT: PLANNED_AT, KMS_OCTOPUS_PLANNED_AT: PLANNED_AT };
-/** ... when it was born in an earlier plan (the connection exists, a field changed). */
-const CHANGED = { KMS_OCTOPUS_BORN_AT: "2026-10-01T08:00:00Z", KMS_OCTOPUS_PLANNED_AT: PLANNED_AT };
-const CONNECTIONS = "/api/v1/app-connections/octopus-deploy";
 
 interface Server {
   url: string;

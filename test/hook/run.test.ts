@@ -14,16 +14,11 @@ import { Declaration } from "../../lib/hook/event";
 import { applyFlags, redact, retryPolicyFromEnv, runHook, summary } from "../../lib/hook/run";
 import { DEFAULT_RETRY_POLICY } from "../../lib/kms/retry";
 import { FakeKms, respond } from "./fake-kms";
-import { eventRecord } from "./event-fixture";
+import { CHANGED, eventRecord, NEW, PLANNED_AT } from "./event-fixture";
 
 const UUID = "abcdef12-3456-7890-abcd-ef1234567890";
 const API_KEY = "API-HOOKAPIKEYSECRET000000000";
 const KMS_TOKEN = "static-kms-token";
-const PLANNED_AT = "2026-11-26T17:57:20Z";
-/** The apply hook's timestamps when the connection resource was born in the plan being applied. */
-const NEW = { KMS_OCTOPUS_BORN_AT: PLANNED_AT, KMS_OCTOPUS_PLANNED_AT: PLANNED_AT };
-/** ... when it was born in an earlier plan (the connection exists, a field changed). */
-const CHANGED = { KMS_OCTOPUS_BORN_AT: "2026-10-01T08:00:00Z", KMS_OCTOPUS_PLANNED_AT: PLANNED_AT };
 
 let tmp: string;
 beforeEach(() => {
@@ -194,19 +189,14 @@ describe("delete", () => {
     expect(kms.store.size).toBe(0);
   });
 
-  test("a retained connection's delete needs no KMS credentials either (nothing is sent)", async () => {
-    const kms = new FakeKms();
-    const r = await run(["delete"], { KMS_OCTOPUS_EVENT: eventJson({ removal_policy: "retain" }) }, kms);
-    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: [] });
-    expect(r.out).toEqual([expect.stringMatching(/^retained octopus-deploy connection "my-conn"/)]);
-    expect(kms.requests).toHaveLength(0);
-  });
-
-  test("delete needs no API key; retain sends nothing", async () => {
+  test.each<[string, NodeJS.ProcessEnv]>([
+    ["no KMS credentials", {}],
+    ["a KMS token", { KMS_TOKEN }],
+  ])("a retained connection's delete needs no API key, and with %s sends nothing and keeps it", async (_label, credentials) => {
     const kms = new FakeKms();
     kms.add("my-conn");
-    const r = await run(["delete"], { KMS_OCTOPUS_EVENT: eventJson({ removal_policy: "retain" }), KMS_TOKEN }, kms);
-    expect(r.code).toBe(0);
+    const r = await run(["delete"], { KMS_OCTOPUS_EVENT: eventJson({ removal_policy: "retain" }), ...credentials }, kms);
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: [] });
     expect(r.out).toEqual([expect.stringMatching(/^retained octopus-deploy connection "my-conn" \(the organization\) in \d+ ms, 0 requests$/)]);
     expect(kms.requests).toHaveLength(0);
     expect(kms.store.size).toBe(1);

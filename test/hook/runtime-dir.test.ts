@@ -3,11 +3,12 @@
  * is refused when unsafe, one directory per (pid, start time), keyed on the terraform pid the
  * launcher passes in KMS_OCTOPUS_RUN_PID (else the hook's parent), and pruning of ended runs.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import os = require("node:os");
 import * as path from "node:path";
 import { privateBaseDir, runDir, terraformPid } from "../../lib/hook/runtime-dir";
+import { procStat } from "../../lib/shared/processes";
 
 const uid = process.getuid!();
 let tmp: string;
@@ -131,19 +132,17 @@ describe("runDir", () => {
 
   test("prunes the directory of a run whose terraform ended but was not reaped (a zombie)", async () => {
     // `sleep 0` exits and stays a zombie: its parent (the shell, replaced by `sleep 3`) never waits.
-    const { spawn } = await import("node:child_process");
     const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 3"], { stdio: ["ignore", "pipe", "ignore"] });
     const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()))));
     try {
       let state = "";
       for (let i = 0; i < 100 && state !== "Z"; i++) {
         await new Promise((resolve) => setTimeout(resolve, 10));
-        const stat = fs.readFileSync(`/proc/${zombie}/stat`, "utf8");
-        state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]!;
+        state = procStat(zombie)?.[0] ?? "";
       }
       expect(state).toBe("Z");
-      const stat = fs.readFileSync(`/proc/${zombie}/stat`, "utf8");
-      const started = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+      const started = procStat(zombie)?.[19];
+      expect(started).toMatch(/^\d+$/);
       runDir(process.pid);
       const ended = path.join(base(), `${zombie}-${started}`);
       fs.mkdirSync(ended, { mode: 0o700 });

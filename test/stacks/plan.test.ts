@@ -58,7 +58,7 @@ test("the two resources of a connection make one entry, named by construct path 
   expect(e.counts).toEqual({ create: 0, update: 1, replace: 0, delete: 0, forget: 0, "no-op": 0 });
 });
 
-test("without configuration references, the sync resource is linked by the connection id they recorded", () => {
+test("without configuration references, the sync resource is linked by the connection id it recorded", () => {
   const e = one(plan([conn(NOOP, decl(), decl()), hook(SYNC, REPLACE, syncT(), syncT({ api_key_fingerprint: "fedcba9876543210" }))], false));
   expect(e.summary).toBe("rotate the API key (the new key is sent and validated)");
 });
