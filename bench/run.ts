@@ -20,7 +20,7 @@ import { Project } from "./lib/project";
 import { Run, check, run } from "./lib/proc";
 import { Summary, summarize } from "./lib/stats";
 import { EVENT_VERSION, HOOK_ENV } from "../lib/hook/protocol";
-import { envWithoutKmsSettings } from "../lib/testing/caller-env";
+import { envWithoutKmsSettings } from "../lib/testing/terraform-env";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const HOOK = path.join(ROOT, "dist", "hook", "hook.js");

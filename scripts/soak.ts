@@ -14,11 +14,10 @@
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { OctopusDeployConnection } from "../lib";
-import { LocalKms, envWithoutKmsSettings, startLocalKms } from "../lib/testing";
+import { LocalKms, startLocalKms, terraformEnv, terraformWorkDir } from "../lib/testing";
 
 const TERRAFORM = process.env.TERRAFORM_BINARY_NAME ?? "terraform";
 
@@ -72,21 +71,10 @@ function synth(dir: string, kms: LocalKms, count: number, description: string): 
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-octopus-soak-"));
-  fs.writeFileSync(path.join(dir, "terraform.tfrc"), "disable_checkpoint = true\n");
+  const dir = terraformWorkDir("kms-octopus-soak-");
   // The KMS's default limits: nothing passed.
   const kms = await startLocalKms();
-  const env: NodeJS.ProcessEnv = {
-    ...envWithoutKmsSettings(process.env, /^TF_VAR_/),
-    TF_CLI_CONFIG_FILE: path.join(dir, "terraform.tfrc"),
-    CHECKPOINT_DISABLE: "1",
-    TF_IN_AUTOMATION: "1",
-    TF_INPUT: "0",
-    TF_DATA_DIR: path.join(dir, ".terraform-data"),
-    KMS_CLIENT_ID: kms.clientId,
-    KMS_CLIENT_SECRET: kms.clientSecret,
-    OCTOPUS_API_KEY: kms.octopusApiKey,
-  };
+  const env = terraformEnv(dir, { KMS_CLIENT_ID: kms.clientId, KMS_CLIENT_SECRET: kms.clientSecret, OCTOPUS_API_KEY: kms.octopusApiKey });
   const started = Date.now();
   let failed = false;
   const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KmsInfo } from "./kms";
 import { Run, check, run } from "./proc";
-import { envWithoutKmsSettings } from "../../lib/testing/caller-env";
+import { envWithoutKmsSettings } from "../../lib/testing/terraform-env";
 
 /** Which app a project synthesizes. */
 export type AppKind = "connections" | "baseline-true" | "baseline-curl";

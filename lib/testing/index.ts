@@ -24,7 +24,7 @@ import { Store } from "./store";
 export type { AuthKind } from "./auth";
 export { FAULT_KINDS, type FaultKind, type FaultOptions } from "./faults";
 export type { RequestLogEntry } from "./request-log";
-export { envWithoutKmsSettings } from "./caller-env";
+export { envWithoutKmsSettings, terraformEnv, terraformWorkDir } from "./terraform-env";
 
 /** A stored connection as the API would return it (never the API key); for test assertions. */
 export type StoredConnectionView = SanitizedConnection;
