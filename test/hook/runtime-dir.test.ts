@@ -3,12 +3,13 @@
  * is refused when unsafe, one directory per (pid, start time), keyed on the terraform pid the
  * launcher passes in KMS_OCTOPUS_RUN_PID (else the hook's parent), and pruning of ended runs.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import os = require("node:os");
 import * as path from "node:path";
 import { privateBaseDir, runDir, terraformPid } from "../../lib/hook/runtime-dir";
 import { procStat } from "../../lib/shared/processes";
+import { zombie } from "../shared/zombie";
 
 const uid = process.getuid!();
 let tmp: string;
@@ -131,25 +132,18 @@ describe("runDir", () => {
   });
 
   test("prunes the directory of a run whose terraform ended but was not reaped (a zombie)", async () => {
-    // `sleep 0` exits and stays a zombie: its parent (the shell, replaced by `sleep 3`) never waits.
-    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 3"], { stdio: ["ignore", "pipe", "ignore"] });
-    const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()))));
+    const z = await zombie();
     try {
-      let state = "";
-      for (let i = 0; i < 100 && state !== "Z"; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        state = procStat(zombie)?.[0] ?? "";
-      }
-      expect(state).toBe("Z");
-      const started = procStat(zombie)?.[19];
+      expect(procStat(z.pid)?.[0]).toBe("Z");
+      const started = procStat(z.pid)?.[19];
       expect(started).toMatch(/^\d+$/);
       runDir(process.pid);
-      const ended = path.join(base(), `${zombie}-${started}`);
+      const ended = path.join(base(), `${z.pid}-${started}`);
       fs.mkdirSync(ended, { mode: 0o700 });
       runDir(process.ppid); // a new run directory: prunes
       expect(fs.existsSync(ended)).toBe(false);
     } finally {
-      parent.kill();
+      z.stop();
     }
   });
 

@@ -3,7 +3,6 @@
  * of many concurrent callers (several FileTokenCache instances on one directory, as the hook processes
  * of one apply have) perform the login.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,6 +10,7 @@ import { KmsClient } from "../../lib/kms/client";
 import { EXPIRY_MARGIN_MS, FileTokenCache, MemoryTokenCache, TokenCache, tokenCacheKey } from "../../lib/kms/token-cache";
 import { OutboundRequest } from "../../lib/kms/outbound";
 import { connection, toResponse } from "./fakes";
+import { zombie } from "../shared/zombie";
 
 const KEY = tokenCacheKey("https://kms.example.com", "client-id", "client-secret-VALUE");
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -210,11 +210,9 @@ describe("FileTokenCache files", () => {
     const dir = path.join(tmp, "tokens");
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const lock = path.join(dir, `${KEY}.lock`);
-    // sh leaves its background child unreaped once it execs sleep: a zombie for a few seconds.
-    const holder = spawn("/bin/sh", ["-c", "true & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    const holder = await zombie();
     try {
-      const pid = await new Promise<number>((resolve) => holder.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
-      await delay(200);
+      const pid = holder.pid;
       fs.writeFileSync(lock, `${pid}:killed-holder`);
       const aWhileAgo = (Date.now() - 5_000) / 1000;
       fs.utimesSync(lock, aWhileAgo, aWhileAgo);
@@ -222,7 +220,7 @@ describe("FileTokenCache files", () => {
       await expect(new FileTokenCache(dir).exclusive(KEY, async () => "ran")).resolves.toBe("ran");
       expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
-      holder.kill("SIGKILL");
+      holder.stop();
     }
   });
 
