@@ -106,7 +106,7 @@ describe("no declaration value reaches the shell", () => {
         'const path = require("node:path");',
         'const out = path.join(__dirname, process.argv[2] + ".json");',
         "const record = () => fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), runPid: process.env.KMS_OCTOPUS_RUN_PID, secret: process.env.SECRET_FOR_HOOK }));",
-        'if (process.argv[2] === "slow") setTimeout(() => { record(); process.exit(0); }, 1500);',
+        'if (process.argv[2] === "slow") { fs.writeFileSync(out + ".started", ""); setTimeout(() => { record(); process.exit(0); }, 1500); }',
         "else { record(); process.exit(0); }",
       ].join("\n"),
     );
@@ -142,7 +142,9 @@ describe("no declaration value reaches the shell", () => {
     const [file, ...args] = hookInterpreter(hookPath);
     const launcher = spawn(file, [...args, "slow"], { stdio: "ignore" });
     children.push(launcher);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Kill the launcher once the hook runs (a fixed wait would race node's start-up on a loaded machine).
+    for (let i = 0; i < 100 && !fs.existsSync(path.join(dir, "slow.json.started")); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(launcher.exitCode).toBeNull();
     launcher.kill("SIGKILL");
     await new Promise((resolve) => launcher.once("exit", resolve));
     expect(fs.existsSync(path.join(dir, "slow.json"))).toBe(false);
