@@ -43,6 +43,7 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
   let op: Operation | undefined;
   let decl: Declaration | undefined;
   let requests = 0;
+  let flags: ApplyFlags | undefined;
   try {
     op = parseOperation(argv[0]);
     decl = parseEvent(env[HOOK_ENV.event]);
@@ -65,16 +66,20 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
       });
     });
     const input = { api, decl, apiKey };
-    const flags = op === "apply" ? applyFlags(env) : undefined;
+    flags = op === "apply" ? applyFlags(env) : undefined;
     const outcome = flags ? await applyConnection(input, flags) : await deleteConnection(input);
     say(io.out, summary(outcome, decl, Date.now() - started, requests));
-    if (flags?.newInThisApply) await sleep(msUntilBornSecondEnds(env[HOOK_ENV.bornAt], Date.now()));
     return 0;
   } catch (err) {
     const what = decl ? `${decl.path}: ${op} of "${decl.name}" in ${scopeOf(decl)} failed` : `${op ?? "hook"} failed`;
     const message = err instanceof Error ? err.message : String(err);
     say(io.err, `Error: ${what} after ${Date.now() - started} ms: ${message}`);
     return 1;
+  } finally {
+    // The hook that creates a connection returns only once its plan's second is over (plan-clock.ts),
+    // also when it fails: a POST whose answer was lost may have committed, and the next plan must not
+    // look like the same creation.
+    if (flags?.newInThisApply) await sleep(msUntilBornSecondEnds(env[HOOK_ENV.bornAt], Date.now()));
   }
 }
 

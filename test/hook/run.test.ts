@@ -179,6 +179,31 @@ describe("apply", () => {
   });
 });
 
+describe("the creating hook returns only once its plan's second is over (plan-clock.ts)", () => {
+  /** Timestamps of a plan made in the current second, as Terraform writes them (whole seconds). */
+  const thisSecond = () => {
+    const second = Math.floor(Date.now() / 1000) * 1000;
+    const stamp = new Date(second).toISOString().replace(".000Z", "Z");
+    return { second, env: { KMS_OCTOPUS_BORN_AT: stamp, KMS_OCTOPUS_PLANNED_AT: stamp } };
+  };
+
+  test("after creating it", async () => {
+    const { second, env } = thisSecond();
+    const r = await run(["apply"], baseEnv(env), new FakeKms());
+    expect(r.out[0]).toMatch(/^created /);
+    expect(Date.now()).toBeGreaterThanOrEqual(second + 1000);
+  });
+
+  test("also when the create failed (a POST whose answer was lost may have committed)", async () => {
+    const kms = new FakeKms();
+    kms.faults.push(() => ({ status: 403, body: { reqId: "req-1", statusCode: 403, message: "not allowed", error: "PermissionDenied" } }));
+    const { second, env } = thisSecond();
+    const r = await run(["apply"], baseEnv(env), kms);
+    expect(r.code).toBe(1);
+    expect(Date.now()).toBeGreaterThanOrEqual(second + 1000);
+  });
+});
+
 describe("delete", () => {
   test("delete: GET + DELETE, 2 requests", async () => {
     const kms = new FakeKms();
