@@ -106,7 +106,8 @@ describe("no declaration value reaches the shell", () => {
         'const path = require("node:path");',
         'const out = path.join(__dirname, process.argv[2] + ".json");',
         "const record = () => fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), runPid: process.env.KMS_OCTOPUS_RUN_PID, secret: process.env.SECRET_FOR_HOOK }));",
-        'if (process.argv[2] === "slow") { fs.writeFileSync(out + ".started", ""); setTimeout(() => { record(); process.exit(0); }, 1500); }',
+        // "slow" runs until the test creates `release` (after it has killed the launcher).
+        'if (process.argv[2] === "slow") { fs.writeFileSync(out + ".started", ""); setInterval(() => { if (fs.existsSync(path.join(__dirname, "release"))) { record(); process.exit(0); } }, 20); setTimeout(() => process.exit(3), 30000); }',
         "else { record(); process.exit(0); }",
       ].join("\n"),
     );
@@ -148,6 +149,7 @@ describe("no declaration value reaches the shell", () => {
     launcher.kill("SIGKILL");
     await new Promise((resolve) => launcher.once("exit", resolve));
     expect(fs.existsSync(path.join(dir, "slow.json"))).toBe(false);
+    fs.writeFileSync(path.join(dir, "release"), "");
     for (let i = 0; i < 60 && !fs.existsSync(path.join(dir, "slow.json")); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(read("slow").argv).toEqual(["slow"]);
   }, 15_000);

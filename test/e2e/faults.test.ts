@@ -244,7 +244,7 @@ describeE2E("lost responses: the KMS commits, the answer is dropped", () => {
 
   test("create: every answer lost until the retry budget ends; the next apply finds the committed connection and updates it", async () => {
     build("third");
-    const failed = await withFaults(kms, { rate: 1, seed: 1, kinds: ["drop"] }, () => apply(stackDir, env({ KMS_OCTOPUS_RETRY_BUDGET: "1" })));
+    const failed = await withFaults(kms, { rate: 1, seed: 1, kinds: ["drop"] }, () => apply(stackDir, env({ KMS_OCTOPUS_RETRY_BUDGET: "3" })));
     expect(failed.code).not.toBe(0);
     expect(kms.requests.filter((r) => r.method === "POST").length).toBeGreaterThan(1);
     expectOne("third"); // committed once, although every answer was lost
@@ -260,7 +260,7 @@ describeE2E("lost responses: the KMS commits, the answer is dropped", () => {
   test("delete: every DELETE answer lost until the retry budget ends; the next destroy finds it gone", async () => {
     const [before] = kms.connections();
     const pattern = [undefined, ...Array<"drop">(20).fill("drop")];
-    const failed = await withFaults(kms, drops(pattern, 0.97), () => destroy(stackDir, env({ KMS_OCTOPUS_RETRY_BUDGET: "1" })));
+    const failed = await withFaults(kms, drops(pattern, 0.97), () => destroy(stackDir, env({ KMS_OCTOPUS_RETRY_BUDGET: "3" })));
     expect(failed.code).not.toBe(0);
     expect(requests()[0]).toBe(`GET /connection-name/${NAME} 200`);
     // The first DELETE and at least one retry, every answer dropped.

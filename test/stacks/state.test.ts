@@ -41,10 +41,10 @@ describe("other backends go through terraform show -json", () => {
   }, { statePath: null });
   const stack = readStack(dir);
 
-  /** A stand-in for terraform: a script that prints `stdout` and exits with `code`. */
+  /** A stand-in for terraform: a script that prints `stdout` and exits with `code` (run by this node: the env given has no PATH). */
   function fakeTerraform(stdout: string, code = 0): string {
     const file = path.join(tempDir(), "terraform");
-    fs.writeFileSync(file, `#!/usr/bin/env node\nif (process.argv.slice(2).join(" ") !== "show -json -no-color") process.exit(9);\nprocess.stdout.write(${JSON.stringify(stdout)});\nprocess.stderr.write(${JSON.stringify(code ? "\n│ Error: Backend initialization required\n" : "")});\nprocess.exit(${code});\n`, { mode: 0o755 });
+    fs.writeFileSync(file, `#!${process.execPath}\nif (process.argv.slice(2).join(" ") !== "show -json -no-color") process.exit(9);\nprocess.stdout.write(${JSON.stringify(stdout)});\nprocess.stderr.write(${JSON.stringify(code ? "\n│ Error: Backend initialization required\n" : "")});\nprocess.exit(${code});\n`, { mode: 0o755 });
     return file;
   }
 
