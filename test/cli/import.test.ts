@@ -73,6 +73,16 @@ test("--out writes the file (refusing to overwrite without --force); --json prin
   expect(await runImport({ org: true, out, force: true }, captureIo(), env)).toBe(EXIT.ok);
 });
 
+test("--out: a file created while the KMS answers is not overwritten either (written with O_EXCL)", async () => {
+  const out = path.join(tempDir(), "imported-connections.ts");
+  const io = captureIo();
+  const running = runImport({ org: true, out }, io, env); // has checked that out does not exist, and awaits the KMS
+  fs.writeFileSync(out, "someone else's file");
+  expect(await running).toBe(EXIT.error);
+  expect(io.stderr()).toBe(`Error: ${out} exists; pass --force to overwrite it.\n`);
+  expect(fs.readFileSync(out, "utf8")).toBe("someone else's file");
+});
+
 test("an empty scope: a valid file and a note", async () => {
   const io = captureIo();
   const empty = kms.createProject();

@@ -53,13 +53,21 @@ export async function runImport(flags: ImportFlags, io: CommandIo = processIo, e
       const verdict = rules.projectId(projectId);
       if (verdict) throw new ConfigError(`--project ${verdict}`);
     }
-    if (flags.out && !flags.force && fs.existsSync(flags.out)) throw new ConfigError(`${flags.out} exists; pass --force to overwrite it.`);
+    const exists = () => new ConfigError(`${flags.out} exists; pass --force to overwrite it.`);
+    if (flags.out && !flags.force && fs.existsSync(flags.out)) throw exists(); // before asking the KMS
     const kmsUrl = kmsUrlOf(flags.kmsUrl, env);
     const live = await clientFor(kmsUrl, env).list(projectId ?? undefined);
     const command = ["npx cdktf-kms-octopus import", projectId ? `--project ${projectId}` : "--org", ...(flags.kmsUrl ? [`--kms-url ${kmsUrl}`] : [])].join(" ");
     const result = generateImportCode(live, { kmsUrl, projectId, command });
 
-    if (flags.out) fs.writeFileSync(flags.out, result.code);
+    if (flags.out) {
+      try {
+        // "wx": a file created meanwhile (after the check above) is not overwritten either.
+        fs.writeFileSync(flags.out, result.code, { flag: flags.force ? "w" : "wx" });
+      } catch (err) {
+        throw (err as NodeJS.ErrnoException).code === "EEXIST" ? exists() : err;
+      }
+    }
     if (flags.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
     else if (!flags.out) io.out(result.code);
     for (const s of result.skipped) io.err(`Warning: ${s.name} (id ${s.id}) is not declared: ${s.reason}.\n`);
