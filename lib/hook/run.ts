@@ -7,6 +7,7 @@ import { Declaration, HOOK_ENV, Operation, parseEvent, parseOperation } from "./
 import { ApplyFlags, ConnectionApi, Outcome, applyConnection, deleteConnection, scopeOf } from "./operations";
 import { bornInThisPlan, msUntilBornSecondEnds } from "./plan-clock";
 import { runDir } from "./runtime-dir";
+import { redact } from "../shared/redact";
 import { KmsClient, RequestEvent } from "../kms/client";
 import { KMS_SECRET_ENV_NAMES, KmsAuth, kmsAuthFromEnv } from "../kms/credentials";
 import { ConfigError } from "../kms/errors";
@@ -161,15 +162,6 @@ function secretValues(env: NodeJS.ProcessEnv): string[] {
 
 function withTrimmed(value: string | undefined): string[] {
   return value ? [value, value.trim()] : [];
-}
-
-/** Replaces every occurrence of a secret (4+ characters) with [redacted]. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join("[redacted]");
-  }
-  return out;
 }
 
 function sleep(ms: number): Promise<void> {

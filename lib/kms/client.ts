@@ -19,6 +19,7 @@ import {
 } from "./schemas";
 import { MemoryTokenCache, TokenCache, tokenCacheKey } from "./token-cache";
 import { VERSION } from "../version";
+import { redact } from "../shared/redact";
 import * as rules from "../shared/rules";
 import * as z from "zod/mini";
 
@@ -255,14 +256,13 @@ function parseBody<S extends z.ZodMiniType>(res: OutboundResponse, schema: S, co
  * body. An error body that echoes the request (a proxy, a debug endpoint) must not carry them into a
  * message.
  */
-function secretsIn(body: unknown, token: string | undefined, auth: KmsAuth): string[] {
+function secretsIn(body: unknown, token: string | undefined, auth: KmsAuth): (string | undefined)[] {
   const b = body as { clientSecret?: unknown; credentials?: { apiKey?: unknown } } | undefined;
-  return [token, auth.kind === "token" ? auth.token : auth.clientSecret, b?.clientSecret, b?.credentials?.apiKey].filter(
-    (s): s is string => typeof s === "string" && s.length >= 4,
-  );
+  const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+  return [token, auth.kind === "token" ? auth.token : auth.clientSecret, text(b?.clientSecret), text(b?.credentials?.apiKey)];
 }
 
-function parseError(res: OutboundResponse, context: KmsErrorContext, secrets: readonly string[]): KmsApiError {
+function parseError(res: OutboundResponse, context: KmsErrorContext, secrets: readonly (string | undefined)[]): KmsApiError {
   let json: unknown;
   try {
     json = JSON.parse(res.body);
@@ -274,6 +274,5 @@ function parseError(res: OutboundResponse, context: KmsErrorContext, secrets: re
   const message = Array.isArray(data.message)
     ? data.message.map((i) => `${(i.path ?? []).join(".") || "(body)"}: ${i.message ?? "invalid"}`).join("; ")
     : (data.message ?? (res.body.trim().slice(0, 200) || "(no message)"));
-  const safe = secrets.reduce((text, secret) => text.split(secret).join("[redacted]"), message);
-  return new KmsApiError(res.status, data.error, safe, data.reqId ?? res.headers["x-request-id"], context);
+  return new KmsApiError(res.status, data.error, redact(message, secrets), data.reqId ?? res.headers["x-request-id"], context);
 }
