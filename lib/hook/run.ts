@@ -15,6 +15,7 @@ import { Transport } from "../kms/outbound";
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from "../kms/retry";
 import { FileTokenCache, MemoryTokenCache, TokenCache } from "../kms/token-cache";
 import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Where the hook writes. */
 export interface HookIo {
@@ -162,8 +163,4 @@ function secretValues(env: NodeJS.ProcessEnv): string[] {
 
 function withTrimmed(value: string | undefined): string[] {
   return value ? [value, value.trim()] : [];
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

@@ -1,5 +1,6 @@
 /** A zombie process for tests of the process-liveness checks (lib/shared/processes.ts). */
 import { spawn } from "node:child_process";
+import { setTimeout as delay } from "node:timers/promises";
 import { procStat } from "../../lib/shared/processes";
 
 /**
@@ -19,7 +20,7 @@ export async function zombie(holdSeconds = 10): Promise<{ pid: number; stop: () 
     });
     for (let i = 0; i < 250; i++) {
       if (procStat(pid)?.[0] === "Z") return { pid, stop };
-      await new Promise((r) => setTimeout(r, 20));
+      await delay(20);
     }
     throw new Error(`pid ${pid} did not become a zombie within 5 s (state ${procStat(pid)?.[0] ?? "gone"})`);
   } catch (err) {
