@@ -2,7 +2,7 @@
  * What every CLI command shares: the KMS client built from the environment (the same variables as
  * the hook), consistent errors and exit codes, and progress that shows on a terminal only.
  */
-import { KmsClient, RequestEvent } from "../kms/client";
+import { KmsClient, RequestEvent, requestTrace } from "../kms/client";
 import { kmsAuthFromEnv } from "../kms/credentials";
 import { ConfigError, KmsApiError, KmsResponseError, KmsUnavailableError } from "../kms/errors";
 import { DEFAULT_KMS_URL } from "../construct/props";
@@ -22,7 +22,7 @@ export function kmsUrlOf(flag: string | undefined, env: NodeJS.ProcessEnv = proc
 
 /** A KMS client authenticated from the environment; with KMS_OCTOPUS_DEBUG=1 it prints every request to stderr, as the hook does. */
 export function clientFor(kmsUrl: string, env: NodeJS.ProcessEnv = process.env, debug: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): KmsClient {
-  const onRequest = env[TUNING_ENV.debug] === "1" ? (e: RequestEvent) => debug(`  ${e.method} ${e.path} -> ${e.outcome} (${e.ms} ms, attempt ${e.attempt})`) : undefined;
+  const onRequest = env[TUNING_ENV.debug] === "1" ? (e: RequestEvent) => debug(requestTrace(e)) : undefined;
   return new KmsClient({ kmsUrl, auth: kmsAuthFromEnv(env), retry: retryPolicyFromEnv(env), onRequest });
 }
 

@@ -8,7 +8,7 @@ import { ApplyFlags, ConnectionApi, Outcome, applyConnection, deleteConnection, 
 import { bornInThisPlan, msUntilBornSecondEnds } from "./plan-clock";
 import { runDir } from "./runtime-dir";
 import { redact } from "../shared/redact";
-import { KmsClient, RequestEvent } from "../kms/client";
+import { KmsClient, RequestEvent, requestTrace } from "../kms/client";
 import { KMS_SECRET_ENV_NAMES, KmsAuth, kmsAuthFromEnv } from "../kms/credentials";
 import { ConfigError } from "../kms/errors";
 import { Transport } from "../kms/outbound";
@@ -63,7 +63,7 @@ export async function runHook(argv: readonly string[], env: NodeJS.ProcessEnv, i
         tokenCache: tokenCacheFor(auth, env),
         onRequest: (e: RequestEvent) => {
           requests++;
-          if (env[TUNING_ENV.debug] === "1") say(io.err, `  ${e.method} ${e.path} -> ${e.outcome} (${e.ms} ms, attempt ${e.attempt})`);
+          if (env[TUNING_ENV.debug] === "1") say(io.err, requestTrace(e));
         },
       });
     });

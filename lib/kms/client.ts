@@ -37,6 +37,11 @@ export interface RequestEvent {
   readonly attempt: number;
 }
 
+/** The KMS_OCTOPUS_DEBUG line of one attempt (method, path, outcome, time; never headers or bodies). */
+export function requestTrace(e: RequestEvent): string {
+  return `  ${e.method} ${e.path} -> ${e.outcome} (${e.ms} ms, attempt ${e.attempt})`;
+}
+
 /** Options of {@link KmsClient}. */
 export interface KmsClientOptions {
   /** Base URL of the KMS, e.g. https://app.kms.hanzo.ai (no trailing /api). */
