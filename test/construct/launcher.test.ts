@@ -6,6 +6,7 @@
  * passes on, and a hook that finishes its work when the launcher is killed.
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { setTimeout as delay } from "node:timers/promises";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -116,6 +117,10 @@ describe("no declaration value reaches the shell", () => {
     for (const c of children) if (c.exitCode === null && c.pid) c.kill("SIGKILL");
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  /** Returns once `file` exists, or after 6 s (the assertions after it then fail). */
+  const waitForFile = async (file: string) => {
+    for (let i = 0; i < 120 && !fs.existsSync(file); i++) await delay(50);
+  };
   const read = (op: string) => JSON.parse(fs.readFileSync(path.join(dir, `${op}.json`), "utf8")) as { argv: string[]; runPid: string; secret?: string };
 
   /** Runs the launcher as local-exec does: interpreter, then the command as the last argument. */
@@ -144,13 +149,13 @@ describe("no declaration value reaches the shell", () => {
     const launcher = spawn(file, [...args, "slow"], { stdio: "ignore" });
     children.push(launcher);
     // Kill the launcher once the hook runs (a fixed wait would race node's start-up on a loaded machine).
-    for (let i = 0; i < 100 && !fs.existsSync(path.join(dir, "slow.json.started")); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitForFile(path.join(dir, "slow.json.started"));
     expect(launcher.exitCode).toBeNull();
     launcher.kill("SIGKILL");
     await new Promise((resolve) => launcher.once("exit", resolve));
     expect(fs.existsSync(path.join(dir, "slow.json"))).toBe(false);
     fs.writeFileSync(path.join(dir, "release"), "");
-    for (let i = 0; i < 60 && !fs.existsSync(path.join(dir, "slow.json")); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitForFile(path.join(dir, "slow.json"));
     expect(read("slow").argv).toEqual(["slow"]);
   }, 15_000);
 });
