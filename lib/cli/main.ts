@@ -1,5 +1,5 @@
 /**
- * `npx cdktf-kms-octopus <command>`: dev-server, get, drift, import, explain-plan. Each command lives in
+ * `npx cdktf-kms-octopus <command>`: dev-server, get, drift, import, explain-plan, install-provider. Each command lives in
  * commands/<name>.ts; KMS credentials come from the same environment variables as the hook.
  */
 import { Command } from "commander";
@@ -8,6 +8,7 @@ import { registerDrift } from "./commands/drift";
 import { registerExplainPlan } from "./commands/explain-plan";
 import { registerGet } from "./commands/get";
 import { registerImport } from "./commands/import";
+import { registerInstallProvider } from "./commands/install-provider";
 import { VERSION } from "../version";
 
 /** The program with every command registered. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDrift(program);
   registerImport(program);
   registerExplainPlan(program);
+  registerInstallProvider(program);
   return program;
 }
 
