@@ -26,10 +26,11 @@ for (let i = 0; i < n; i++) {
     instanceUrl: env.BENCH_OCTOPUS_URL ?? "https://example.octopus.app",
     kmsUrl: env.BENCH_KMS_URL ?? "https://app.kms.hanzo.ai",
     apiKey: apiKey.value,
+    engine: (env.BENCH_ENGINE as "provider" | "terraform_data" | undefined) ?? "terraform_data",
   });
   if (env.BENCH_HOOKLESS === "1") {
     connection.connectionResource.addOverride("provisioner", undefined);
-    connection.syncResource.addOverride("provisioner", undefined);
+    connection.syncResource!.addOverride("provisioner", undefined);
   }
 }
 app.synth();

@@ -2,27 +2,19 @@
  * The hook is one bundled file (dist/hook/hook.js) shipped into cdktf.out as a TerraformAsset, once
  * per stack, so that the synthesized stack can be planned and applied on a machine that has only node
  * and terraform. Its path in the configuration is relative to the stack directory, where Terraform
- * runs local-exec.
+ * runs local-exec. Also the stack's Terraform version check, shared with the provider engine.
  */
 import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
+import { packageFile } from "../provider/install";
 
 /** Construct id of the per-stack asset. */
 const HOOK_ASSET_ID = "cdktf-kms-octopus-hook";
 
 /** Absolute path of the bundled hook inside the installed package. */
 export function hookBundlePath(): string {
-  let dir = __dirname;
-  for (;;) {
-    const candidate = path.join(dir, "dist", "hook", "hook.js");
-    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(candidate)) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new Error("cdktf-kms-octopus: the hook bundle dist/hook/hook.js is missing; run `npm run build` in the package (it is built on install and before tests).");
+  return packageFile(path.join("dist", "hook", "hook.js"), "the hook bundle");
 }
 
 /** A Terraform 1.x version a stack needs, and what for. */
@@ -45,12 +37,17 @@ const needs = new WeakMap<TerraformStack, TerraformNeed>();
  * (terraform-data.ts): the version is checked here, once per stack.
  */
 export function hookAsset(stack: TerraformStack, need: TerraformNeed = CONNECTION_NEED): TerraformAsset {
-  const current = needs.get(stack);
-  if (!current || need.minor > current.minor) needs.set(stack, need);
+  requireTerraform(stack, need);
   const existing = stack.node.tryFindChild(HOOK_ASSET_ID);
   if (existing) return existing as TerraformAsset;
-  stack.node.addValidation({ validate: () => terraformVersionCheck(needs.get(stack) ?? CONNECTION_NEED) });
   return new TerraformAsset(stack, HOOK_ASSET_ID, { path: hookBundlePath(), type: AssetType.FILE });
+}
+
+/** Raises the Terraform version `stack` is checked against when it is validated (one `terraform version` per stack). */
+export function requireTerraform(stack: TerraformStack, need: TerraformNeed): void {
+  const current = needs.get(stack);
+  if (!current) stack.node.addValidation({ validate: () => terraformVersionCheck(needs.get(stack) ?? need) });
+  if (!current || need.minor > current.minor) needs.set(stack, need);
 }
 
 /** Synth-time check that the Terraform that will apply the stack is at least 1.<need.minor>. */

@@ -1,24 +1,26 @@
 /**
  * OctopusDeployConnection: declares a Hanzo KMS (Infisical-compatible) app connection to Octopus
- * Deploy. Terraform has no provider for it here, so the construct synthesizes built-in
- * `terraform_data` resources whose local-exec hooks run the bundled hook (dist/hook/hook.js), which
- * talks to the KMS API. See README "How it works" for the two resources and why each exists.
+ * Deploy. With the default engine, "provider", it is one resource of the package's own Terraform
+ * provider (provider-engine.ts). The "terraform_data" and "null_resource" engines instead synthesize
+ * two resources whose local-exec hooks run the bundled hook (dist/hook/hook.js), for those who want
+ * no provider process. See README "How it works".
  */
 import { Annotations, Fn, Lazy, LocalExecProvisioner, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { PLAN_TIMESTAMP, nullResourceEngine, terraformDataEngine } from "./engines";
+import { PLAN_TIMESTAMP, SYNC_ID, nullResourceEngine, terraformDataEngine } from "./engines";
 import { fingerprint, fingerprintExpression } from "./fingerprint";
 import { declareName } from "./declared-names";
 import { hookAsset } from "./hook-asset";
 import { hookInterpreter } from "./launcher";
-import { validateProps } from "./props";
+import { Engine, ValidatedProps, validateProps } from "./props";
+import { HanzoKmsProvider, OctopusDeployConnectionResource, migrateFromTerraformData } from "./provider-engine";
 import { RemovedConnectionOptions, removeConnection } from "./removed";
 import { tfLiteral } from "./terraform-strings";
 import { EVENT_VERSION, HOOK_ENV, Operation } from "../hook/protocol";
 
 /** Props of {@link OctopusDeployConnection}. */
 export interface OctopusDeployConnectionProps {
-  /** Connection name in the KMS: lowercase letters, digits and single hyphens, at most 32 characters. */
+  /** Connection name in the KMS: lowercase letters, digits and single hyphens (at most 64 characters with the provider engine, 32 with the hook engines). */
   readonly name: string;
   /** Free text shown in the KMS, at most 256 characters. @default - no description */
   readonly description?: string;
@@ -34,12 +36,12 @@ export interface OctopusDeployConnectionProps {
   readonly kmsUrl?: string;
   /** "retain" keeps the connection in the KMS when the resource is destroyed. @default "destroy" */
   readonly removalPolicy?: "destroy" | "retain";
-  /** Take over an existing connection of the same name that differs from this declaration. @default false */
+  /** Take over an existing connection of the same name that differs from this declaration (with the provider engine, `importFrom` is the usual way). @default false */
   readonly adoptExisting?: boolean;
-  /** The connection's previous name: changing `name` renames it in place (same id). Keep it like a `moved` block. @default - not renamed */
+  /** The connection's previous name, for the hook engines: changing `name` renames it in place (same id). Not needed with the provider engine, which renames in place by id. @default - not renamed */
   readonly renamedFrom?: string;
-  /** Resource type that carries the hooks; "null_resource" needs the hashicorp/null provider. @default "terraform_data" */
-  readonly engine?: "terraform_data" | "null_resource";
+  /** What carries the connection: the package's Terraform provider, or hooks on terraform_data / null_resource ("null_resource" needs the hashicorp/null provider). @default "provider" */
+  readonly engine?: Engine;
 }
 
 /** Terraform attribute of a resource that marks it as an OctopusDeployConnection (drift and import read it). */
@@ -58,21 +60,86 @@ export class OctopusDeployConnection extends Construct {
 
   /** The declared connection name. */
   public readonly connectionName: string;
-  /** The resource that stands for the connection in the state: it stores the declaration, and its destroy hook deletes the connection. */
+  /** The engine that carries the connection. */
+  public readonly engine: Engine;
+  /**
+   * The resource that stands for the connection in the state: with the provider engine the
+   * `hanzokms_octopus_deploy_connection` itself; with the hook engines the resource that stores the
+   * declaration and whose destroy hook deletes the connection.
+   */
   public readonly connectionResource: TerraformResource;
-  /** The resource whose creation (first deploy, or any change of name, description, instance URL or key) runs the hook that creates or updates the connection. */
-  public readonly syncResource: TerraformResource;
+  /** Hook engines only: the resource whose creation runs the hook that creates or updates the connection. @default - undefined with the provider engine */
+  public readonly syncResource?: TerraformResource;
 
   constructor(scope: Construct, id: string, props: OctopusDeployConnectionProps) {
     super(scope, id);
     const p = validateProps(this.node.path, props);
     this.connectionName = p.name;
+    this.engine = p.engine;
+    if (p.engine === "provider") {
+      this.connectionResource = this.withProvider(p);
+    } else {
+      const { connection, sync } = this.withHooks(p, props);
+      this.connectionResource = connection;
+      this.syncResource = sync;
+    }
+  }
+
+  /** The connection's KMS id, as a token other resources and outputs can use (provider engine only: the hooks cannot report it to Terraform). */
+  public get connectionId(): string {
+    return this.providerResource("connectionId").id;
+  }
+
+  /** The KMS's credentialsHash of the connection, as a token (provider engine only). */
+  public get credentialsHash(): string {
+    return this.providerResource("credentialsHash").credentialsHash;
+  }
+
+  /**
+   * Adopts an existing connection into this declaration at the next deploy (a Terraform `import`
+   * block; provider engine only): by KMS id, or by name, which is the default (`<projectId>/<name>`
+   * for a project-level connection). After the deploy the call can stay or go.
+   */
+  public importFrom(idOrName?: string): void {
+    const resource = this.providerResource("importFrom");
+    const fallback = this.declaredProjectId !== undefined ? `${this.declaredProjectId}/${this.connectionName}` : this.connectionName;
+    resource.importFrom(idOrName ?? fallback);
+  }
+
+  private declaredProjectId?: string;
+
+  private providerResource(what: string): OctopusDeployConnectionResource {
+    if (this.connectionResource instanceof OctopusDeployConnectionResource) return this.connectionResource;
+    throw new Error(
+      `${this.node.path}: ${what} needs engine "provider" (the default): with engine "${this.engine}" Terraform never reads the connection, so it has no id or hash to give. ` +
+        "Look the connection up with readConnection() or `npx cdktf-kms-octopus get`, or switch engines (README: Engines).",
+    );
+  }
+
+  private withProvider(p: ValidatedProps): OctopusDeployConnectionResource {
+    this.declaredProjectId = p.projectId;
+    const resource = new OctopusDeployConnectionResource(this, "connection", {
+      provider: HanzoKmsProvider.forKms(this, p.kmsUrl),
+      name: p.name,
+      description: p.description,
+      projectId: p.projectId,
+      instanceUrl: p.instanceUrl,
+      apiKey: p.apiKey,
+      apiKeyEnv: p.apiKeyEnv,
+      removalPolicy: p.removalPolicy,
+      adoptExisting: p.adoptExisting,
+    });
+    migrateFromTerraformData(this, resource, SYNC_ID);
+    return resource;
+  }
+
+  private withHooks(p: ValidatedProps, props: OctopusDeployConnectionProps): { connection: TerraformResource; sync: TerraformResource } {
     const stack = TerraformStack.of(this);
     const hook = hookAsset(stack).path;
-
     const keyFingerprint = p.apiKey !== undefined ? fingerprintExpression(p.apiKey) : envKeyFingerprint(p.apiKeyEnv!);
     const keyEnv: Record<string, string> = p.apiKey !== undefined ? { [HOOK_ENV.apiKey]: Fn.nonsensitive(p.apiKey) } : {};
-    const address = Lazy.stringValue({ produce: () => `${this.connectionResource.terraformResourceType}.${this.connectionResource.friendlyUniqueId}` });
+    let connectionRef: TerraformResource | undefined;
+    const address = Lazy.stringValue({ produce: () => `${connectionRef!.terraformResourceType}.${connectionRef!.friendlyUniqueId}` });
 
     // The declaration, non-secret. Literal strings are escaped so Terraform never evaluates them.
     const declaration = {
@@ -110,7 +177,7 @@ export class OctopusDeployConnection extends Construct {
     //    destroy hook reads back from `self` (destroy hooks may reference nothing else).
     const identity = engine === nullResourceEngine ? ["v", "kms_url", "project_id", "name"] : ["kms_url", "project_id"];
     const connection = engine.connection(this, declaration, identity, (selfEvent) => [run("delete", { [HOOK_ENV.event]: selfEvent }, "destroy")]);
-    this.connectionResource = connection;
+    connectionRef = connection;
 
     // 2. The sync resource: created with the connection and replaced whenever a field the KMS holds
     //    changes. Its create hook POSTs a connection that is new in this apply (the connection
@@ -126,7 +193,7 @@ export class OctopusDeployConnection extends Construct {
       instance_url: declaration.instance_url,
       api_key_fingerprint: keyFingerprint,
     };
-    this.syncResource = engine.syncResource(this, connection, current, triggers, (event) => [
+    const sync = engine.syncResource(this, connection, current, triggers, (event) => [
       run("apply", {
         [HOOK_ENV.event]: event,
         [HOOK_ENV.bornAt]: engine.bornAt(connection),
@@ -138,7 +205,8 @@ export class OctopusDeployConnection extends Construct {
 
     // Terraform would echo the command line of every hook; it holds nothing useful.
     connection.addOverride("provisioner.0.local-exec.quiet", true);
-    this.syncResource.addOverride("provisioner.0.local-exec.quiet", true);
+    sync.addOverride("provisioner.0.local-exec.quiet", true);
+    return { connection, sync };
   }
 }
 

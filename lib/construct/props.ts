@@ -22,8 +22,13 @@ export interface ValidatedProps {
   readonly removalPolicy: "destroy" | "retain";
   readonly adoptExisting: boolean;
   readonly renamedFrom: string | undefined;
-  readonly engine: "terraform_data" | "null_resource";
+  readonly engine: Engine;
 }
+
+/** Every engine, the default first. */
+export const ENGINES = ["provider", "terraform_data", "null_resource"] as const;
+/** What carries a connection: the package's provider (default), or hooks on terraform_data / null_resource. */
+export type Engine = (typeof ENGINES)[number];
 
 /** Thrown for invalid props; the message lists every problem. */
 export class OctopusDeployConnectionPropsError extends Error {
@@ -90,7 +95,7 @@ const PropsSchema = z
       removalPolicy: z.enum(["destroy", "retain"], { error: (i) => `must be "destroy" or "retain", got ${preview(i.input)}` }).optional(),
       adoptExisting: z.boolean({ error: (i) => `must be true or false, got ${typeOf(i.input)}` }).optional(),
       renamedFrom: literal(rules.connectionName, "it names the connection to rename").optional(),
-      engine: z.enum(["terraform_data", "null_resource"], { error: (i) => `must be "terraform_data" or "null_resource", got ${preview(i.input)}` }).optional(),
+      engine: z.enum(ENGINES, { error: (i) => `must be one of ${ENGINES.map((e) => `"${e}"`).join(", ")}, got ${preview(i.input)}` }).optional(),
     },
     { error: (i) => (i.code === "unrecognized_keys" ? `unknown prop${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")}` : `props must be an object, got ${typeOf(i.input)}`) },
   )
@@ -102,7 +107,7 @@ const PropsSchema = z
       ctx.addIssue({ code: "custom", path: ["renamedFrom"], message: "must differ from name (it is the previous name)" });
     }
     if (p.renamedFrom !== undefined && p.engine === "null_resource") {
-      ctx.addIssue({ code: "custom", path: ["renamedFrom"], message: 'is not supported with engine "null_resource" (null_resource cannot update in place; use the default engine "terraform_data")' });
+      ctx.addIssue({ code: "custom", path: ["renamedFrom"], message: 'is not supported with engine "null_resource" (null_resource cannot update in place; use the default engine "provider", which renames in place without it)' });
     }
   });
 
@@ -128,7 +133,7 @@ export function validateProps(path: string, props: unknown): ValidatedProps {
     removalPolicy: p.removalPolicy ?? "destroy",
     adoptExisting: p.adoptExisting ?? false,
     renamedFrom: p.renamedFrom,
-    engine: p.engine ?? "terraform_data",
+    engine: p.engine ?? "provider",
   };
 }
 

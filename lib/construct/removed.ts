@@ -6,11 +6,12 @@
  * for the construct's resources, the connection's block carrying the destroy hook, which deletes the
  * connection (or keeps it when its removalPolicy was "retain"). After that deploy the call can go.
  */
-import { Lazy, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { SYNC_ID } from "./engines";
 import { hookAsset } from "./hook-asset";
 import { hookInterpreter } from "./launcher";
+import { topLevelBlocks } from "./top-level-blocks";
 import { HOOK_ENV } from "../hook/protocol";
 
 /** Options of `OctopusDeployConnection.removed`. */
@@ -24,32 +25,18 @@ export interface RemovedConnectionOptions {
 /** Child ids of an OctopusDeployConnection, in the order they are created. */
 export const CONNECTION_CHILDREN = ["connection", SYNC_ID] as const;
 
-const REGISTRY_ID = "cdktf-kms-octopus-removed";
-
-/** Collects the stack's `removed` blocks and writes them as one top-level override. */
-class RemovedBlocks extends Construct {
-  static of(stack: TerraformStack): RemovedBlocks {
-    return (stack.node.tryFindChild(REGISTRY_ID) as RemovedBlocks | undefined) ?? new RemovedBlocks(stack);
-  }
-  readonly blocks: Record<string, unknown>[] = [];
-  private constructor(stack: TerraformStack) {
-    super(stack, REGISTRY_ID);
-    stack.addOverride("removed", Lazy.anyValue({ produce: () => this.blocks }));
-  }
-}
-
 /** Emits the `removed` blocks for the OctopusDeployConnection that stood at `scope`/`id`. */
 export function removeConnection(scope: Construct, id: string, options: RemovedConnectionOptions = {}): Construct {
   const stack = TerraformStack.of(scope);
   const placeholder = new Construct(scope, id);
   const type = options.engine === "null_resource" ? "null_resource" : "terraform_data";
-  const registry = RemovedBlocks.of(stack);
+  const removed = topLevelBlocks(stack, "removed");
   const hook = hookAsset(stack, { minor: 9, why: "removed blocks with provisioners" }).path;
   const self = type === "null_resource" ? "self.triggers" : "self.input";
   for (const child of CONNECTION_CHILDREN) {
     const from = `${type}.${stack.getLogicalId(new Construct(placeholder, child).node)}`;
     if (options.removalPolicy === "retain") {
-      registry.blocks.push({ from, lifecycle: { destroy: false } });
+      removed.push({ from, lifecycle: { destroy: false } });
       continue;
     }
     const block: Record<string, unknown> = { from, lifecycle: { destroy: true } };
@@ -60,7 +47,7 @@ export function removeConnection(scope: Construct, id: string, options: RemovedC
       const deleteHook = { when: "destroy", interpreter: hookInterpreter(hook), command: "delete", environment: { [HOOK_ENV.event]: `\${jsonencode(${event})}` }, quiet: true };
       block.provisioner = [{ "local-exec": deleteHook }];
     }
-    registry.blocks.push(block);
+    removed.push(block);
   }
   return placeholder;
 }
