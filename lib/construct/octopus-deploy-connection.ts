@@ -12,6 +12,7 @@ import { fingerprint, fingerprintExpression } from "./fingerprint";
 import { declareName } from "./declared-names";
 import { hookAsset } from "./hook-asset";
 import { hookInterpreter } from "./launcher";
+import { OctopusDeployConnectionLookup, OctopusDeployConnectionLookupProps } from "./connection-lookup";
 import { Engine, ValidatedProps, validateProps } from "./props";
 import { HanzoKmsProvider, OctopusDeployConnectionResource, migrateFromTerraformData } from "./provider-engine";
 import { RemovedConnectionOptions, removeConnection } from "./removed";
@@ -56,6 +57,14 @@ export class OctopusDeployConnection extends Construct {
    */
   public static removed(scope: Construct, id: string, options?: RemovedConnectionOptions): Construct {
     return removeConnection(scope, id, options);
+  }
+
+  /**
+   * A connection this stack does not manage, looked up by name (and project) when Terraform plans
+   * (the provider's data source); its `connectionId` can be referenced like a managed one's.
+   */
+  public static lookup(scope: Construct, id: string, props: OctopusDeployConnectionLookupProps): OctopusDeployConnectionLookup {
+    return new OctopusDeployConnectionLookup(scope, id, props);
   }
 
   /** The declared connection name. */

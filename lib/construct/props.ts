@@ -61,7 +61,8 @@ function literal(check: (value: string) => rules.Verdict, what: string, echo = t
 const PropsSchema = z
   .strictObject(
     {
-      name: literal(rules.connectionName, "the name identifies the connection and is shown in plans"),
+      // The provider follows the KMS (64); the hook engines keep their documented 32 (checked below).
+      name: literal((v) => rules.connectionName(v, rules.NAME_MAX_CURRENT), "the name identifies the connection and is shown in plans"),
       description: literal(rules.description, "it is shown in plans").optional(),
       projectId: z
         .string({ error: (i) => `must be a string, got ${typeOf(i.input)}` })
@@ -102,6 +103,9 @@ const PropsSchema = z
   .superRefine((p, ctx) => {
     if ((p.apiKey === undefined) === (p.apiKeyEnv === undefined)) {
       ctx.addIssue({ code: "custom", path: ["apiKey"], message: "set exactly one of apiKey (a sensitive Terraform value) and apiKeyEnv (the name of an environment variable read at apply time)" });
+    }
+    if ((p.engine ?? "provider") !== "provider" && p.name.length > rules.NAME_MAX) {
+      ctx.addIssue({ code: "custom", path: ["name"], message: `must be at most ${rules.NAME_MAX} characters with engine "${p.engine}" (got ${p.name.length}); the default engine "provider" allows ${rules.NAME_MAX_CURRENT}, as current KMS releases do` });
     }
     if (p.renamedFrom !== undefined && p.renamedFrom === p.name) {
       ctx.addIssue({ code: "custom", path: ["renamedFrom"], message: "must differ from name (it is the previous name)" });

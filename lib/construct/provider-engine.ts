@@ -143,14 +143,18 @@ export class OctopusDeployConnectionResource extends TerraformResource {
   }
 
   protected override synthesizeHclAttributes(): Record<string, unknown> {
-    const simple = (value: unknown, storageClassType: string) => (value === undefined ? undefined : { value, isBlock: false, type: "simple", storageClassType });
-    const attrs = this.synthesizeAttributes();
-    return Object.fromEntries(
-      Object.entries(attrs)
-        .map(([k, v]) => [k, simple(v, typeof v === "boolean" ? "boolean" : "string")] as const)
-        .filter(([, v]) => v !== undefined),
-    );
+    return hclAttributes(this.synthesizeAttributes());
   }
+}
+
+/** `cdktf synth --hcl` form of flat attributes (strings, booleans, lists of strings); unset ones are left out. */
+export function hclAttributes(attrs: Record<string, unknown>): Record<string, unknown> {
+  const storage = (v: unknown) => (typeof v === "boolean" ? "boolean" : Array.isArray(v) ? "list" : "string");
+  return Object.fromEntries(
+    Object.entries(attrs)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, { value: v, isBlock: false, type: Array.isArray(v) ? "list" : "simple", storageClassType: storage(v) === "list" ? "stringList" : storage(v) }]),
+  );
 }
 
 /**

@@ -123,6 +123,24 @@ describe("provider engine (the default)", () => {
     for (const block of out.import ?? []) expect(block.to).toMatch(new RegExp(`^${TYPE}\\.`));
   });
 
+  test("names follow the KMS: 64 characters with the provider, 32 with the hook engines", () => {
+    const name = "a".repeat(64);
+    expect(() => synth((s) => build(s, { name }))).not.toThrow();
+    expect(() => synth((s) => build(s, { name: "a".repeat(65) }))).toThrow(/name: must be at most 64 characters \(got 65\)/);
+    expect(() => synth((s) => build(s, { name: "a".repeat(33), engine: "terraform_data" }))).toThrow(/name: must be at most 32 characters with engine "terraform_data" \(got 33\)/);
+  });
+
+  test("lookup reads a connection the stack does not manage, through the data source", () => {
+    const out = synth((s) => {
+      const found = OctopusDeployConnection.lookup(s, "shared", { name: "shared-octopus", projectId: UUID });
+      new TerraformOutput(s, "id", { value: found.connectionId });
+    }) as Synth & { data: Record<string, Record<string, Record<string, unknown>>> };
+    const [[address, data]] = Object.entries(out.data[TYPE]);
+    expect(data).toEqual({ name: "shared-octopus", project_id: UUID });
+    expect(out.output?.id.value).toBe(`\${data.${TYPE}.${address}.id}`);
+    expect(() => synth((s) => OctopusDeployConnection.lookup(s, "bad", { name: "Bad Name" }))).toThrow(/name: must be a slug/);
+  });
+
   test("the resource class is found by the Testing matchers", () => {
     const stack = new TerraformStack(testApp(), "s");
     build(stack, { description: "d" });
