@@ -4,18 +4,11 @@
  * key. The same value is computed by Terraform (for keys given as Terraform values) and here (for keys
  * read from the environment at synth time); a test keeps the two equal.
  */
-import { createHash } from "node:crypto";
-import { Fn } from "cdktf";
+import { Fn } from "../cdk";
+import { FINGERPRINT_LENGTH, FINGERPRINT_PREFIX } from "../shared/fingerprint";
 
-/** Domain separation: the fingerprint of a key here never equals a plain SHA-256 of it elsewhere. */
-export const FINGERPRINT_PREFIX = "cdktf-kms-octopus/api-key/v1:";
-/** Hex digits kept. */
-export const FINGERPRINT_LENGTH = 16;
-
-/** Fingerprint of a key known at synth time. */
-export function fingerprint(apiKey: string): string {
-  return createHash("sha256").update(FINGERPRINT_PREFIX + apiKey).digest("hex").slice(0, FINGERPRINT_LENGTH);
-}
+// The fingerprint itself lives in lib/shared (the provider computes it too, without cdktf).
+export { FINGERPRINT_LENGTH, FINGERPRINT_PREFIX, fingerprint } from "../shared/fingerprint";
 
 /**
  * Terraform expression for the fingerprint of a key that is a Terraform value. `nonsensitive` is

@@ -24,6 +24,8 @@ export interface OutboundRequest {
   readonly body?: string;
   /** Abort the attempt after this many milliseconds (connect, headers and body). */
   readonly timeoutMs: number;
+  /** Abort the attempt when this fires (the provider's StopProvider). @default - none */
+  readonly signal?: AbortSignal;
 }
 
 /** One HTTP response, read in full. */
@@ -46,7 +48,7 @@ export const httpTransport: Transport = (req) =>
     const send = url.protocol === "https:" ? https.request : http.request;
     const headers: Record<string, string> = { ...req.headers };
     if (req.body !== undefined) headers["content-length"] = String(Buffer.byteLength(req.body));
-    const request = send(url, { method: req.method, headers }, (res) => {
+    const request = send(url, { method: req.method, headers, signal: req.signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("error", fail);

@@ -8,8 +8,16 @@
 /** A rule's verdict: undefined = compliant, a string = the rule that was broken. */
 export type Verdict = string | undefined;
 
-/** Longest name accepted. The newest KMS allows 64, older releases 32 (kms-api.md §2); 32 is safe on both. */
+/**
+ * Longest name the hook engines accept (their documented limit). The newest KMS allows 64, older
+ * releases 32 (kms-api.md §2); 32 is safe on both.
+ */
 export const NAME_MAX = 32;
+/**
+ * Longest name current KMS releases accept (kms-api.md §2), used by the provider, which follows the
+ * KMS: an older KMS that allows only 32 answers a longer name with its own 422, shown on `name`.
+ */
+export const NAME_MAX_CURRENT = 64;
 /** Longest description the KMS accepts (kms-api.md §2). */
 export const DESCRIPTION_MAX = 256;
 /** Longest instance URL the KMS accepts (kms-api.md §2). */
@@ -22,10 +30,10 @@ const URL_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Connection name: the KMS slug rule, lowercase letters, digits and single inner hyphens, 1-32 characters. */
-export function connectionName(value: string): Verdict {
+/** Connection name: the KMS slug rule, lowercase letters, digits and single inner hyphens, 1 to `max` (default {@link NAME_MAX}) characters. */
+export function connectionName(value: string, max: number = NAME_MAX): Verdict {
   if (value.length === 0) return "must not be empty";
-  if (value.length > NAME_MAX) return `must be at most ${NAME_MAX} characters (got ${value.length})`;
+  if (value.length > max) return `must be at most ${max} characters (got ${value.length})`;
   if (!SLUG.test(value)) return "must be a slug: lowercase letters a-z, digits 0-9 and single hyphens between them (the KMS rule)";
   return undefined;
 }
@@ -69,6 +77,16 @@ export function serviceUrl(value: string): Verdict {
 /** KMS project id: a UUID. */
 export function projectId(value: string): Verdict {
   return UUID.test(value) ? undefined : "must be a KMS project id (a UUID such as abcdef12-3456-7890-abcd-ef1234567890)";
+}
+
+/**
+ * An environment variable that may hold the Octopus API key: not one of `reserved` (the KMS
+ * credentials' names, passed in by the caller so this file keeps no imports) and not KMS_OCTOPUS_*.
+ * Checked after {@link envVarName}.
+ */
+export function apiKeyEnvNotReserved(value: string, reserved: readonly string[]): Verdict {
+  if (reserved.includes(value) || value.startsWith("KMS_OCTOPUS_")) return `must not be ${value}: that name is reserved for the KMS credentials and the hook`;
+  return undefined;
 }
 
 /** Name of an environment variable: letters, digits and underscores, not starting with a digit, at most 128 characters. */

@@ -45,6 +45,20 @@ describe("connectionName", () => {
   test("NAME_MAX is 32, the limit both older and newer KMS releases accept", () => {
     expect(rules.NAME_MAX).toBe(32);
   });
+  test("with max NAME_MAX_CURRENT (64, current KMS releases; the provider's limit)", () => {
+    expect(rules.NAME_MAX_CURRENT).toBe(64);
+    expect(rules.connectionName("x".repeat(64), rules.NAME_MAX_CURRENT)).toBeUndefined();
+    expect(rules.connectionName("x".repeat(65), rules.NAME_MAX_CURRENT)).toMatch(/at most 64 characters \(got 65\)/);
+    expect(rules.connectionName("x".repeat(33))).toMatch(/at most 32/);
+  });
+});
+
+describe("apiKeyEnvNotReserved", () => {
+  checkRule((v) => rules.apiKeyEnvNotReserved(v, ["KMS_TOKEN", "KMS_CLIENT_SECRET"]), ["OCTO_KEY", "KMS_URL"], [
+    ["KMS_TOKEN", /reserved/],
+    ["KMS_CLIENT_SECRET", /reserved/],
+    ["KMS_OCTOPUS_API_KEY", /reserved/],
+  ]);
 });
 
 describe("description", () => {
