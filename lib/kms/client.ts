@@ -22,6 +22,7 @@ import { VERSION } from "../version";
 import { redact } from "../shared/redact";
 import * as rules from "../shared/rules";
 import * as z from "zod/mini";
+import { setTimeout as wait } from "node:timers/promises";
 
 /** What a request looked like, for counting and debugging (no secrets). */
 export interface RequestEvent {
@@ -60,12 +61,18 @@ export interface KmsClientOptions {
   readonly random?: () => number;
   /** Waits between attempts (tests make it instant). @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * When it fires, the attempt in flight is abandoned and no further attempt starts (the provider's
+   * StopProvider: Ctrl-C). Every operation is idempotent, so a rerun converges. @default - none
+   */
+  readonly signal?: AbortSignal;
 }
 
 const ROUTE = `/api/v1/app-connections/${OCTOPUS_APP}`;
 const LOGIN_ROUTE = "/api/v1/auth/universal-auth/login";
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+/** HTTP methods of the KMS API. */
+export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 /** Client of the KMS app-connection API for Octopus Deploy. */
 export class KmsClient {
@@ -94,7 +101,8 @@ export class KmsClient {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.tokenCache = options.tokenCache ?? new MemoryTokenCache();
     this.random = options.random ?? Math.random;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    // The default wait ends early when the signal fires (no timer left behind after a stop).
+    this.sleep = options.sleep ?? ((ms) => wait(ms, undefined, { signal: options.signal }).catch(() => undefined));
   }
 
   /** GET by name: org-level when `projectId` is undefined. Resolves undefined on 404. */
@@ -128,7 +136,8 @@ export class KmsClient {
     return this.orNotFound(() => this.call("DELETE", `${ROUTE}/${encodeURIComponent(id)}`, undefined, SingleConnectionBodySchema)).then((b) => b?.appConnection);
   }
 
-  private async orNotFound<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  /** @internal Runs `fn`; the KMS's own NotFound resolves undefined (used by secret-syncs.ts too). */
+  async orNotFound<T>(fn: () => Promise<T>): Promise<T | undefined> {
     try {
       return await fn();
     } catch (err) {
@@ -144,8 +153,9 @@ export class KmsClient {
    * renews. A renewed token can expire too while its request is retried (Retry-After longer than the
    * token lives): refused after a retry, it is renewed again; refused on its first attempt, the
    * refusal is not about its age and surfaces. All attempts share one retry budget.
+   * @internal Also the call path of the other KMS APIs of this library (secret-syncs.ts).
    */
-  private async call<S extends z.ZodMiniType>(method: Method, path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+  async call<S extends z.ZodMiniType>(method: Method, path: string, body: unknown, schema: S): Promise<z.infer<S>> {
     const started = Date.now();
     let token = await this.accessToken(undefined, started);
     for (let renewed = false; ; renewed = true) {
@@ -200,13 +210,15 @@ export class KmsClient {
     if (body !== undefined) headers["content-type"] = "application/json";
     const text = body === undefined ? undefined : JSON.stringify(body);
 
+    const signal = this.options.signal;
     for (let attempt = 1; ; attempt++) {
       const context: KmsErrorContext = { method, path, attempts: attempt };
+      if (signal?.aborted) throw stoppedError(context, started);
       const attemptStart = Date.now();
       let failure: string;
       let retryAfter: string | undefined;
       try {
-        const res = await this.transport({ method, url: this.kmsUrl + path, headers, body: text, timeoutMs: this.policy.attemptTimeoutMs });
+        const res = await this.transport({ method, url: this.kmsUrl + path, headers, body: text, timeoutMs: this.policy.attemptTimeoutMs, signal });
         this.options.onRequest?.({ method, path, outcome: res.status, ms: Date.now() - attemptStart, attempt });
         if (res.status >= 200 && res.status < 300) return parseBody(res, schema, context);
         const error = parseError(res, context, secretsIn(body, token, this.options.auth));
@@ -215,6 +227,7 @@ export class KmsClient {
         retryAfter = res.headers["retry-after"];
       } catch (err) {
         if (err instanceof KmsApiError || err instanceof KmsResponseError) throw err;
+        if (signal?.aborted) throw stoppedError(context, started);
         const description = describeNetworkError(err);
         this.options.onRequest?.({ method, path, outcome: description, ms: Date.now() - attemptStart, attempt });
         if (!isRetryableNetworkError(err)) {
@@ -231,9 +244,33 @@ export class KmsClient {
       if (Date.now() - started + delay >= this.policy.budgetMs) {
         throw new KmsUnavailableError(failure, context, Date.now() - started);
       }
-      await this.sleep(delay);
+      await this.pause(delay);
     }
   }
+
+  /** Waits between attempts; returns early when the signal fires (the next attempt then does not start). */
+  private pause(ms: number): Promise<void> {
+    const signal = this.options.signal;
+    if (!signal) return this.sleep(ms);
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      signal.addEventListener("abort", done, { once: true });
+      void this.sleep(ms).then(done, done);
+    });
+  }
+}
+
+/** The request was abandoned because the signal fired (Terraform asked the provider to stop). */
+function stoppedError(context: KmsErrorContext, started: number): KmsUnavailableError {
+  return new KmsUnavailableError(
+    "stopped (Terraform asked the provider to stop)",
+    context,
+    Date.now() - started,
+    "Nothing further was sent; the request in flight may or may not have been applied by the KMS. Run again: every operation is idempotent, and a create that did commit is found and adopted.",
+  );
 }
 
 function query(params: Record<string, string | undefined>): string {

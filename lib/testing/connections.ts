@@ -83,6 +83,8 @@ export class ConnectionService {
   constructor(
     private readonly store: Store,
     private readonly checkCredentials: CredentialChecker,
+    /** Whether something (a secret sync) uses the connection, which then cannot be deleted. */
+    private readonly inUse: (connectionId: string) => boolean = () => false,
   ) {}
 
   /** Every connection, sanitized, in creation order (no permission check: for test assertions). */
@@ -169,6 +171,7 @@ export class ConnectionService {
   delete(actor: PersistedIdentity, id: string): SanitizedConnection {
     const connection = this.existing(id);
     requirePermission(actor, "delete");
+    if (this.inUse(id)) throw badRequest("Cannot delete App Connection with existing connections. Remove all existing connections and try again.");
     const sanitized = this.sanitize(connection);
     this.store.deleteConnection(connection);
     return sanitized;

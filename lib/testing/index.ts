@@ -1,7 +1,17 @@
 /**
  * The local KMS: a faithful emulator of Hanzo KMS / Infisical for Octopus Deploy app connections
- * (shared/reference/kms-api.md), with a built-in fake Octopus Deploy. For end-to-end tests, demos,
- * benchmarks and users' own tests. Listens on 127.0.0.1 only.
+ * (shared/reference/kms-api.md), secrets (v4 routes) and Octopus Deploy secret syncs
+ * (shared/reference/kms-secret-sync.md), with a built-in fake Octopus Deploy that keeps project
+ * variables. For end-to-end tests, demos, benchmarks and users' own tests. Listens on 127.0.0.1 only.
+ *
+ * What a LocalKms offers: URLs and throwaway credentials (`kmsUrl`, `token`, `clientId`/`clientSecret`,
+ * `projectId`, `octopusUrl`, `octopusApiKey`); projects and identities (`createProject`,
+ * `createIdentity`); the fake Octopus's keys (`addOctopusApiKey`, `revokeOctopusApiKey`), spaces and
+ * projects (`octopusSpaceId`, `octopusProjectId`, `addOctopusProject`), variables WITH values
+ * (`octopusVariables`, `setOctopusVariables`) and failures (`setOctopusFailure`); the KMS side of
+ * secrets (`environments`, `createFolder`) and syncs (`secretSyncs`, `syncsIdle`: await the sync queue);
+ * faults, latency and the request log (`setFaults`, `setLatency`, `requests`, `clearRequests`); the
+ * stored connections (`connections`); and `close`.
  *
  * ```ts
  * const kms = await startLocalKms();
@@ -11,19 +21,27 @@
  */
 import { DEFAULT_TOKEN_TTL_SECONDS, TokenAuthority } from "./auth";
 import { ConnectionService, type SanitizedConnection } from "./connections";
-import { startFakeOctopus } from "./fake-octopus";
+import { startFakeOctopus, type OctopusFailure } from "./fake-octopus";
 import { FaultPlan, type FaultOptions } from "./faults";
 import { LOOPBACK } from "./http";
 import { KmsServer } from "./kms-server";
 import { checkOctopusCredentials } from "./octopus-credentials";
 import { RateLimiter } from "./rate-limit";
 import { RequestLog, type RequestLogEntry } from "./request-log";
+import { DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID, type OctopusVariable, type OctopusVariableInput } from "./octopus-variables";
+import type { OutboundPolicy } from "./outbound-guard";
 import { kmsRoutes } from "./routes";
+import { secretRoutes } from "./secret-routes";
+import { SecretSyncService, type SecretSyncView } from "./secret-syncs";
+import { SecretService } from "./secrets";
 import { Store } from "./store";
 
 export type { AuthKind } from "./auth";
 export { FAULT_KINDS, type FaultKind, type FaultOptions } from "./faults";
 export type { RequestLogEntry } from "./request-log";
+export type { OctopusFailure } from "./fake-octopus";
+export type { OctopusScope, OctopusVariable, OctopusVariableInput } from "./octopus-variables";
+export type { SecretSyncView } from "./secret-syncs";
 export { envWithoutKmsSettings, terraformEnv, terraformWorkDir } from "./terraform-env";
 
 /** A stored connection as the API would return it (never the API key); for test assertions. */
@@ -47,6 +65,23 @@ export interface LocalKmsOptions {
   readonly faults?: FaultOptions;
   /** JSONL file the request log is appended to. @default - none */
   readonly requestLogPath?: string;
+  /**
+   * Whether the KMS may call loopback, private and link-local addresses (upstream's
+   * ALLOW_INTERNAL_IP_CONNECTIONS): credential checks and syncs to such an address fail with
+   * upstream's "Local IPs not allowed as URL" when false. A local KMS talks to a local fake Octopus,
+   * so the default allows them. @default true
+   */
+  readonly allowInternalIpConnections?: boolean;
+}
+
+/** An environment of a KMS project. */
+export interface EnvironmentView {
+  /** Environment id (UUID). */
+  readonly id: string;
+  /** Slug, what the API takes: "dev", "staging", "prod". */
+  readonly slug: string;
+  /** Display name: "Development", "Staging", "Production". */
+  readonly name: string;
 }
 
 /** A running local KMS. */
@@ -85,6 +120,26 @@ export interface LocalKms {
   clearRequests(): void;
   /** Every stored connection, sanitized, in creation order. */
   connections(): readonly StoredConnectionView[];
+  /** The fake Octopus's default space, "Spaces-1". */
+  readonly octopusSpaceId: string;
+  /** The fake Octopus's default project (in the default space), "Projects-1". */
+  readonly octopusProjectId: string;
+  /** Makes an Octopus space and project exist (empty variable set); no change if it exists. */
+  addOctopusProject(spaceId: string, projectId: string): void;
+  /** The variables of an Octopus project WITH their values (sensitive ones included: the test-only view). @default the default space and project */
+  octopusVariables(spaceId?: string, projectId?: string): readonly OctopusVariable[];
+  /** Replaces an Octopus project's variables, as a PUT would (to seed non-sensitive variables). */
+  setOctopusVariables(variables: readonly OctopusVariableInput[], spaceId?: string, projectId?: string): void;
+  /** Makes the fake Octopus's variables routes answer `status` (`times` requests, or until cleared with `undefined`). */
+  setOctopusFailure(failure: OctopusFailure | undefined): void;
+  /** A project's environments (default: the default project), in order: dev, staging, prod. */
+  environments(projectId?: string): readonly EnvironmentView[];
+  /** Creates a folder (and the missing ones above it) in a project's environment; the v4 routes never create folders. */
+  createFolder(environment: string, secretPath: string, projectId?: string): void;
+  /** Every stored secret sync as the API returns it, in creation order. */
+  secretSyncs(): readonly SecretSyncView[];
+  /** Resolves when no sync job is queued or running: await it before asserting on Octopus or sync statuses. */
+  syncsIdle(): Promise<void>;
   /** Stops both servers and closes their connections; safe to call twice. */
   close(): Promise<void>;
 }
@@ -96,9 +151,14 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
   const store = Store.open(options.statePath);
   const log = new RequestLog(options.requestLogPath);
   const auth = new TokenAuthority(store, options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS);
-  const connections = new ConnectionService(store, checkOctopusCredentials);
+  const policy: OutboundPolicy = { allowInternalIpConnections: options.allowInternalIpConnections ?? true };
+  let syncs: SecretSyncService | undefined;
+  const secrets = new SecretService(store, (folderId) => syncs?.folderChanged(folderId));
+  syncs = new SecretSyncService(store, secrets, () => policy);
+  secrets.ensureEnvironments();
+  const connections = new ConnectionService(store, (credentials) => checkOctopusCredentials(credentials, undefined, policy), (id) => syncs.usesConnection(id));
   const server = new KmsServer({
-    routes: kmsRoutes(connections, auth),
+    routes: [...kmsRoutes(connections, auth), ...secretRoutes(secrets, syncs)],
     auth,
     rateLimiter: new RateLimiter({ read: options.readLimit ?? 60, write: options.writeLimit ?? 200 }),
     log,
@@ -131,7 +191,11 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
     },
     addOctopusApiKey: (key) => store.allowOctopusKey(key),
     revokeOctopusApiKey: (key) => store.revokeOctopusKey(key),
-    createProject: () => store.addProject().id,
+    createProject: () => {
+      const project = store.addProject();
+      secrets.ensureEnvironments();
+      return project.id;
+    },
     createIdentity: ({ permission }) => {
       const identity = store.addIdentity(permission);
       return { clientId: identity.clientId, clientSecret: store.clientSecret(identity), token: auth.staticToken(identity) };
@@ -145,7 +209,21 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
     },
     clearRequests: () => log.clear(),
     connections: () => connections.all(),
-    close: () => (closing ??= Promise.all([server.close(), octopus.close()]).then(() => undefined)),
+    octopusSpaceId: DEFAULT_SPACE_ID,
+    octopusProjectId: DEFAULT_PROJECT_ID,
+    addOctopusProject: (spaceId, projectId) => octopus.variables.addProject(spaceId, projectId),
+    octopusVariables: (spaceId = DEFAULT_SPACE_ID, projectId = DEFAULT_PROJECT_ID) => octopus.variables.variables(spaceId, projectId),
+    setOctopusVariables: (variables, spaceId = DEFAULT_SPACE_ID, projectId = DEFAULT_PROJECT_ID) => {
+      octopus.variables.write(spaceId, projectId, variables);
+    },
+    setOctopusFailure: (failure) => octopus.setFailure(failure),
+    environments: (projectId = store.defaultProject.id) => secrets.environments(projectId).map(({ id, slug, name }) => ({ id, slug, name })),
+    createFolder: (environment, secretPath, projectId = store.defaultProject.id) => {
+      secrets.createFolder(projectId, environment, secretPath);
+    },
+    secretSyncs: () => syncs.all(),
+    syncsIdle: () => syncs.idle(),
+    close: () => (closing ??= syncs.idle().then(() => Promise.all([server.close(), octopus.close()])).then(() => undefined)),
   };
 }
 

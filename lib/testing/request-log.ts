@@ -38,7 +38,7 @@ export interface RequestLogEntry {
 const REDACTED = "[redacted]";
 
 /** Keys whose values are secrets wherever they appear in a body. */
-const SECRET_KEYS = new Set(["apiKey", "clientSecret", "accessToken", "token"]);
+const SECRET_KEYS = new Set(["apiKey", "clientSecret", "accessToken", "token", "secretValue"]);
 
 /** A deep copy of `body` with every secret value replaced by "[redacted]". */
 function redact(body: unknown): unknown {

@@ -191,7 +191,7 @@ function safeDecode(segment: string): string {
 }
 
 /** Parses with a request schema; a failure is upstream's 422 with the zod issues. */
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) throw validationFailure(result.error.issues);
   return result.data;

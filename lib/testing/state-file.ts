@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { EMPTY_SECRET_MANAGER, SecretManagerStateSchema } from "./secret-state";
 
 const Base64 = z.base64();
 const IsoTime = z.iso.datetime();
@@ -55,6 +56,7 @@ const StateSchema = z.object({
     validKeyHashes: z.array(z.string()),
   }),
   connections: z.array(ConnectionSchema),
+  secretManager: SecretManagerStateSchema.default(EMPTY_SECRET_MANAGER),
 });
 
 /** A project (upstream type "secret-manager"). */

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { randomString, SecretCipher, sha256Hex, UPPER_ALPHANUMERIC } from "./cipher";
 import type { OctopusCredentials } from "./schemas";
+import { EMPTY_SECRET_MANAGER, type SecretManagerState } from "./secret-state";
 import {
   readStateFile,
   writeStateFile,
@@ -80,6 +81,11 @@ export class Store {
   /** The full-permission identity that exists from the start. */
   get defaultIdentity(): PersistedIdentity {
     return this.required(this.identity(this.state.defaultIdentityId), "default identity");
+  }
+
+  /** Every project, in creation order. */
+  get projects(): readonly PersistedProject[] {
+    return this.state.projects;
   }
 
   /** A project by id. */
@@ -204,6 +210,26 @@ export class Store {
     this.commit({ ...this.state, connections: this.state.connections.filter((c) => c.id !== connection.id) });
   }
 
+  /** Environments, folders, secrets and syncs (lib/testing/secrets.ts and secret-syncs.ts own their rules). */
+  get secretManager(): SecretManagerState {
+    return this.state.secretManager;
+  }
+
+  /** Replaces the secret-manager block (and writes the state file). */
+  setSecretManager(next: SecretManagerState): void {
+    this.commit({ ...this.state, secretManager: next });
+  }
+
+  /** Encrypts a secret value for the state file (base64 AES-256-GCM). */
+  encryptText(plain: string): string {
+    return this.cipher.encrypt(plain).toString("base64");
+  }
+
+  /** Decrypts what {@link encryptText} returned. */
+  decryptText(blob: string): string {
+    return this.cipher.decrypt(Buffer.from(blob, "base64"));
+  }
+
   /** A connection's credentials, decrypted. */
   credentials(connection: PersistedConnection): OctopusCredentials {
     return JSON.parse(this.cipher.decrypt(Buffer.from(connection.encryptedCredentials, "base64"))) as OctopusCredentials;
@@ -251,6 +277,7 @@ function freshState(): PersistedState {
       validKeyHashes: [sha256Hex(octopusApiKey)],
     },
     connections: [],
+    secretManager: EMPTY_SECRET_MANAGER,
   };
 }
 

@@ -65,6 +65,8 @@ function toOptions(flags: DevServerFlags): LocalKmsOptions {
     tokenTtlSeconds: flags.tokenTtl,
     latencyMs: flags.latencyMs,
     requestLogPath: flags.requestLog,
+    // The built-in fake Octopus listens on 127.0.0.1: the KMS must be allowed to call loopback.
+    allowInternalIpConnections: true,
     faults:
       flags.faultRate === undefined ? undefined : { rate: flags.faultRate, seed: flags.faultSeed ?? DEFAULT_FAULT_SEED, kinds: flags.faultKinds },
   };
