@@ -9,6 +9,7 @@ import { registerExplainPlan } from "./commands/explain-plan";
 import { registerGet } from "./commands/get";
 import { registerImport } from "./commands/import";
 import { registerInstallProvider } from "./commands/install-provider";
+import { registerSync } from "./commands/sync";
 import { VERSION } from "../version";
 
 /** The program with every command registered. */
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerExplainPlan(program);
   registerInstallProvider(program);
+  registerSync(program);
   return program;
 }
 
