@@ -1,12 +1,15 @@
 /**
  * The connections a synthesized stack declares, read from `cdktf.out/stacks/NAME/cdk.tf.json`
- * without Terraform: every resource whose declaration carries the construct's marker (the
- * `terraform_data` input, or the `null_resource` triggers of the null_resource engine).
+ * without Terraform: every `hanzokms_octopus_deploy_connection` of the provider engine (its KMS URL
+ * from the provider block it uses), and every hook-engine resource whose declaration carries the
+ * construct's marker (the `terraform_data` input, or the `null_resource` triggers).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigValue, decodeNullable } from "./terraform-values";
 import { CONNECTION_MARKER } from "../construct/octopus-deploy-connection";
+import type { Engine } from "../construct/props";
+import { PROVIDER_TYPE, TYPE_NAMES } from "../provider/address";
 import { ConfigError } from "../kms/errors";
 import { HOOK_ENV } from "../hook/protocol";
 
@@ -36,10 +39,10 @@ export interface DeclaredFields {
 export interface DeclaredConnection {
   /** The stack it belongs to. */
   readonly stack: SynthesizedStack;
-  /** Terraform address of its connection resource, e.g. terraform_data.octopus_connection_A13CABB9. */
+  /** Terraform address of its connection resource, e.g. hanzokms_octopus_deploy_connection.octopus_connection_A13CABB9 (terraform_data.… with the hook engine). */
   readonly address: string;
-  /** Resource type that carries the declaration. */
-  readonly engine: "terraform_data" | "null_resource";
+  /** The engine that carries it (the resource type of the hook engines). */
+  readonly engine: Engine;
   /** Construct path, e.g. my-stack/octopus (null when it is an expression, which the construct never writes). */
   readonly path: string | null;
   /** What it declares. */
@@ -55,6 +58,9 @@ export const DECLARATION_KEYS: Readonly<Record<keyof DeclaredFields, string>> = 
   instanceUrl: "instance_url",
   renamedFrom: "renamed_from",
 };
+
+/** The `hanzokms_octopus_deploy_connection` resource type of the provider engine. */
+export const PROVIDER_CONNECTION_TYPE = TYPE_NAMES.connection;
 
 /** Keys the null_resource engine writes as "" when null. */
 const NULLABLE_KEYS = new Set(["project_id", "description", "renamed_from", "api_key_env"]);
@@ -140,7 +146,36 @@ export function declaredConnections(stack: SynthesizedStack): DeclaredConnection
       out.push({ stack, address: `${type}.${name}`, engine: type, path: p?.known ? p.value : null, fields });
     }
   }
+  for (const [name, block] of Object.entries(record(resources[PROVIDER_CONNECTION_TYPE]) ?? {})) {
+    const attrs = record(block) ?? {};
+    const fields: DeclaredFields = {
+      kmsUrl: decodeNullable(providerKmsUrl(stack.config, attrs.provider)),
+      projectId: decodeNullable(attrs.project_id),
+      name: decodeNullable(attrs.name),
+      description: decodeNullable(attrs.description),
+      instanceUrl: decodeNullable(attrs.instance_url),
+      renamedFrom: null, // the provider renames by id: no renamedFrom
+    };
+    // cdktf's metadata path is the resource's: <construct path>/connection.
+    const metaPath = record(record(attrs["//"])?.metadata)?.path;
+    const p = typeof metaPath === "string" ? metaPath.replace(/\/connection$/, "") : null;
+    out.push({ stack, address: `${PROVIDER_CONNECTION_TYPE}.${name}`, engine: "provider", path: p, fields });
+  }
   return out.sort((a, b) => a.address.localeCompare(b.address));
+}
+
+/**
+ * The `kms_url` of the `hanzokms` provider configuration a resource uses: `provider` is absent or
+ * "hanzokms" for the default configuration, "hanzokms.<alias>" for an aliased one. Undefined when
+ * the stack has no such configuration.
+ */
+export function providerKmsUrl(config: Readonly<Record<string, unknown>>, providerRef: unknown): unknown {
+  const ref = typeof providerRef === "string" ? providerRef.replace(/^\$\{(.*)\}$/, "$1") : PROVIDER_TYPE;
+  const alias = ref.startsWith(`${PROVIDER_TYPE}.`) ? ref.slice(PROVIDER_TYPE.length + 1) : undefined;
+  const blocks = record(config.provider)?.[PROVIDER_TYPE];
+  const list = Array.isArray(blocks) ? blocks : blocks ? [blocks] : [];
+  const match = list.map(record).find((b) => b !== undefined && (typeof b.alias === "string" ? b.alias : undefined) === alias);
+  return match?.kms_url;
 }
 
 /** What a stack's `removed` block does with the resource it names. */

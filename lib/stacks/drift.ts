@@ -1,12 +1,15 @@
 /**
- * Drift: what the synthesized stacks declare, compared with what the KMS has. Terraform cannot see a
- * change made in the KMS UI (the connection is managed by hooks, not a provider with a read step), so
- * this reads both sides itself. KMS reads are one list request per (KMS, scope), plus one
+ * Drift: what the synthesized stacks declare, compared with what the KMS has, for every engine.
+ * With the hook engines Terraform cannot see a change made in the KMS UI (no provider reads the
+ * connection); with the provider engine Terraform's own plan shows it, and this command still gives
+ * the same report for all engines (a provider-engine connection is matched by the id in the state,
+ * else by name). It reads both sides itself. KMS reads are one list request per (KMS, scope), plus one
  * organization-wide list per KMS when a connection is missing; never one per connection: the KMS
  * allows 60 reads a minute.
  */
-import { DECLARATION_KEYS, DeclaredConnection, DeclaredFields, SynthesizedStack, declaredConnections } from "./declarations";
-import { StackState, StateResult, readStackState } from "./state";
+import { DeclaredConnection, SynthesizedStack, declaredConnections } from "./declarations";
+import { PartialResolved, Resolved, resolveDeclaration, whyMissing } from "./drift-resolve";
+import { StateResult, readStackState } from "./state";
 import { differencesFrom } from "../hook/operations";
 import { KmsApiError, KmsResponseError, KmsUnavailableError } from "../kms/errors";
 import { Connection } from "../kms/schemas";
@@ -81,19 +84,6 @@ export interface DriftOptions {
   readonly readState?: (stack: SynthesizedStack) => Promise<StateResult>;
 }
 
-/** A declaration with every field resolved. */
-interface Resolved {
-  readonly decl: DeclaredConnection;
-  readonly kmsUrl: string;
-  readonly projectId: string | null;
-  readonly name: string;
-  readonly description: string | null;
-  readonly instanceUrl: string;
-  readonly renamedFrom: string | null;
-  /** Fields that came from the state. */
-  readonly fromState: readonly string[];
-}
-
 /** A scope's live connections, or why they could not be read. */
 type ScopeResult = { readonly live: readonly Connection[] } | { readonly projectMissing: true } | { readonly error: string };
 
@@ -111,7 +101,7 @@ export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
   const resolved: Resolved[] = [];
   for (const stack of options.stacks) {
     for (const decl of declaredConnections(stack)) {
-      const r = await resolve(decl, stateOf);
+      const r = await resolveDeclaration(decl, stateOf);
       if ("unresolved" in r) entries.push(declaredEntry(decl, "unknown", r.partial, null, [], r.unresolved));
       else resolved.push(r);
     }
@@ -148,13 +138,23 @@ export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
     }
   }
 
-  // Match by name, then by renamedFrom among the connections no declaration claims by name.
+  // Match by the id in the state (provider engine), then by name, then by renamedFrom among the
+  // connections no declaration claims.
   const claimed = new Set<string>();
   const matches = new Map<Resolved, Connection>();
   for (const r of resolved) {
     const result = results.get(scopeKey(r.kmsUrl, r.projectId))!;
-    if (!("live" in result)) continue;
-    const live = result.live.find((c) => c.name === r.name);
+    if (!("live" in result) || !r.stateId) continue;
+    const live = result.live.find((c) => c.id === r.stateId);
+    if (live) {
+      matches.set(r, live);
+      claimed.add(live.id);
+    }
+  }
+  for (const r of resolved) {
+    const result = results.get(scopeKey(r.kmsUrl, r.projectId))!;
+    if (matches.has(r) || !("live" in result)) continue;
+    const live = result.live.find((c) => c.name === r.name && !claimed.has(c.id));
     if (live) {
       matches.set(r, live);
       claimed.add(live.id);
@@ -197,19 +197,26 @@ export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
     const live = matches.get(r);
     if (live) {
       const differences = differencesFrom(live, r).map(({ field, declared, live: l }) => ({ field, declared, live: l }));
-      const renamePending = live.name !== r.name ? `the live connection still has the previous name "${live.name}" (renamedFrom): the next apply renames it` : null;
+      const renamePending =
+        live.name === r.name
+          ? null
+          : r.decl.engine !== "provider"
+            ? `the live connection still has the previous name "${live.name}" (renamedFrom): the next apply renames it`
+            : r.stateName === live.name
+              ? `the live connection (id ${live.id}) still has the previous name "${live.name}": the next apply renames it (same id)`
+              : `the live connection (id ${live.id}) was renamed outside Terraform: the next apply renames it back`;
       entries.push(resolvedEntry(r, differences.length ? "drifted" : "in-sync", live.id, differences, join(renamePending, fromState)));
       continue;
     }
     const elsewhere = (orgWide.get(r.kmsUrl) ?? []).filter(
-      (c) => (c.projectId ?? null) !== r.projectId && !claimed.has(c.id) && (c.name === r.name || c.name === r.renamedFrom),
+      (c) => (c.projectId ?? null) !== r.projectId && !claimed.has(c.id) && (c.id === r.stateId || c.name === r.name || c.name === r.renamedFrom),
     );
     if (elsewhere.length === 1) {
       const live = elsewhere[0]!;
       claimed.add(live.id);
       const differences: DriftDifference[] = [{ field: "scope", declared: r.projectId, live: live.projectId ?? null }, ...differencesFrom(live, r)];
       entries.push(
-        resolvedEntry(r, "drifted", live.id, differences, join(`no connection "${r.name}" in ${describeScope(r.projectId)}; one of that name is in ${describeScope(live.projectId ?? null)}`, fromState)),
+        resolvedEntry(r, "drifted", live.id, differences, join(`no connection "${r.name}" in ${describeScope(r.projectId)}; one of that ${live.id === r.stateId ? "id" : "name"} is in ${describeScope(live.projectId ?? null)}`, fromState)),
       );
       continue;
     }
@@ -243,80 +250,10 @@ export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
   return report(entries, requests);
 }
 
-/** Resolves a declaration's expressions from the state; reports what stays unresolved. */
-async function resolve(
-  decl: DeclaredConnection,
-  stateOf: (stack: SynthesizedStack) => Promise<StateResult>,
-): Promise<Resolved | { unresolved: string; partial: Partial<Pick<Resolved, "name" | "kmsUrl" | "projectId">> }> {
-  const values: Record<string, string | null> = {};
-  const fromState: string[] = [];
-  const unresolved: string[] = [];
-  let stateResult: StateResult | undefined;
-  for (const [field, key] of Object.entries(DECLARATION_KEYS) as [keyof DeclaredFields, string][]) {
-    const v = decl.fields[field];
-    if (v === null) {
-      values[field] = null;
-    } else if (v.known) {
-      values[field] = v.value;
-    } else {
-      stateResult ??= await stateOf(decl.stack);
-      const fromApplied = appliedDeclaration(stateResult.state, decl)?.[key];
-      const nullable = field === "projectId" || field === "description" || field === "renamedFrom";
-      if (typeof fromApplied === "string" && !(decl.engine === "null_resource" && nullable && fromApplied === "")) {
-        values[field] = fromApplied;
-        fromState.push(key);
-      } else if (nullable && (fromApplied === null || (decl.engine === "null_resource" && fromApplied === ""))) {
-        values[field] = null;
-        fromState.push(key);
-      } else {
-        unresolved.push(`${v.expression} (${key})`);
-      }
-    }
-  }
-  const partial = {
-    name: typeof values.name === "string" ? values.name : undefined,
-    kmsUrl: typeof values.kmsUrl === "string" ? values.kmsUrl : undefined,
-    projectId: typeof values.projectId === "string" ? values.projectId : undefined,
-  };
-  if (unresolved.length || typeof values.kmsUrl !== "string" || typeof values.name !== "string" || typeof values.instanceUrl !== "string") {
-    const why = stateResult?.state
-      ? `the state (${stateResult.state.source}) has no applied value for it: deploy first`
-      : (stateResult?.reason ?? "no state");
-    return { unresolved: `unresolved reference: ${unresolved.join(", ") || "a required field is missing"}; ${why}`, partial };
-  }
-  return {
-    decl,
-    kmsUrl: values.kmsUrl,
-    projectId: values.projectId ?? null,
-    name: values.name,
-    description: values.description ?? null,
-    instanceUrl: values.instanceUrl,
-    renamedFrom: values.renamedFrom ?? null,
-    fromState,
-  };
-}
-
-/** The declaration record the last apply stored on the connection resource. */
-function appliedDeclaration(state: StackState | undefined, decl: DeclaredConnection): Record<string, unknown> | undefined {
-  const attributes = state?.resources.get(decl.address);
-  const record = attributes?.[decl.engine === "null_resource" ? "triggers" : "input"];
-  return record && typeof record === "object" && !Array.isArray(record) ? (record as Record<string, unknown>) : undefined;
-}
-
-async function whyMissing(r: Resolved, stateOf: (stack: SynthesizedStack) => Promise<StateResult>): Promise<string> {
-  const where = `no connection "${r.name}"${r.renamedFrom ? ` (nor "${r.renamedFrom}")` : ""} in ${describeScope(r.projectId)}`;
-  const { state, reason } = await stateOf(r.decl.stack);
-  if (state?.resources.has(r.decl.address)) {
-    return `${where}, although the state says it was deployed: it was deleted outside Terraform. Recreate it with terraform -chdir=${r.decl.stack.dir} apply -replace='${r.decl.address}'`;
-  }
-  if (state) return `${where}: not deployed yet (the state has no ${r.decl.address}); the next apply creates it`;
-  return `${where} (${reason})`;
-}
-
 function declaredEntry(
   decl: DeclaredConnection,
   status: DriftStatus,
-  values: { name?: string; kmsUrl?: string; projectId?: string | null },
+  values: PartialResolved | Resolved,
   id: string | null,
   differences: readonly DriftDifference[],
   detail: string | null,

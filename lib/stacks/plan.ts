@@ -1,7 +1,9 @@
 /**
- * `describePlan`: one line per connection from Terraform's JSON plan (`terraform show -json tfplan`).
+ * `describePlan`: one line per connection from Terraform's JSON plan (`terraform show -json tfplan`),
+ * for every engine: the provider engine's one resource per connection in plan-provider.ts, the hook
+ * engines here.
  *
- * Each connection is two resources (connection and sync; see the construct), so the raw plan shows
+ * With the hook engines each connection is two resources (connection and sync; see the construct), so the raw plan shows
  * e.g. a description change as an in-place update plus a "replacement" of another resource,
  * a key rotation as the replacement of a resource whose only visible change is a fingerprint, and a
  * project change as `replace_because_cannot_update` without saying which key forced it. Some cases the
@@ -17,6 +19,7 @@
 import { CONNECTION_MARKER } from "../construct/octopus-deploy-connection";
 import type { RemovedBlock } from "./declarations";
 import { describeScope } from "../shared/scope";
+import { PROVIDER_CONNECTION_TYPE, ProviderResourceChange, explainProviderChange } from "./plan-provider";
 
 /** Format version of {@link PlanExplanation} (bump on an incompatible change). */
 export const PLAN_EXPLANATION_VERSION = 1;
@@ -63,6 +66,8 @@ export interface PlanExplanation {
 export interface DescribePlanOptions {
   /** The stack's `removed` blocks (`removedBlocks`), to tell `removed()` from a deleted construct. @default - unknown: a removal gets a caution */
   readonly removed?: ReadonlyMap<string, RemovedBlock>;
+  /** Construct paths by resource address (the stack's declarations), for provider-engine connections, whose plan does not carry them. @default - the address stands in */
+  readonly paths?: ReadonlyMap<string, string>;
 }
 
 type Json = Record<string, unknown>;
@@ -109,6 +114,9 @@ export function describePlan(plan: unknown, options: DescribePlanOptions = {}): 
   }
 
   const explained = connections.map((c) => explainOne(c, syncs.get(c.address), options));
+  for (const rc of changes) {
+    if (rc.type === PROVIDER_CONNECTION_TYPE) explained.push(explainProviderChange(rc as ResourceChange & ProviderResourceChange, plan, options.paths?.get(rc.address) ?? null));
+  }
   explained.sort((a, b) => (a.path ?? a.address).localeCompare(b.path ?? b.address));
   const counts = Object.fromEntries(PLANNED_ACTIONS.map((a) => [a, explained.filter((e) => e.action === a).length])) as Record<PlannedAction, number>;
   return { version: PLAN_EXPLANATION_VERSION, counts, connections: explained };

@@ -12,7 +12,7 @@ import { runDrift } from "../../lib/cli/commands/drift";
 import { OctopusDeployConnection } from "../../lib/construct/octopus-deploy-connection";
 import { KmsClient } from "../../lib/kms/client";
 import { LocalKms, startLocalKms } from "../../lib/testing";
-import { synthStack, tempDir } from "../stacks/helpers";
+import { HOOK_ENGINE, synthStack, tempDir } from "../stacks/helpers";
 
 let kms: LocalKms;
 let client: KmsClient;
@@ -32,7 +32,7 @@ const create = (name: string, extra: { projectId?: string; description?: string 
 
 function declare(stack: TerraformStack, connections: Record<string, { projectId?: string; description?: string }>): void {
   for (const [name, props] of Object.entries(connections)) {
-    new OctopusDeployConnection(stack, name, { name, instanceUrl: kms.octopusUrl, apiKeyEnv: "OCTOPUS_API_KEY", kmsUrl: kms.kmsUrl, ...props });
+    new OctopusDeployConnection(stack, name, { ...HOOK_ENGINE, name, instanceUrl: kms.octopusUrl, apiKeyEnv: "OCTOPUS_API_KEY", kmsUrl: kms.kmsUrl, ...props });
   }
 }
 
@@ -124,7 +124,7 @@ test("missing, and several KMS in one table (a KMS column)", async () => {
   const other = await startLocalKms();
   try {
     const [cwd] = projectDir({ "only-here": {} });
-    const dir2 = synthStack((s) => new OctopusDeployConnection(s, "elsewhere", { name: "elsewhere", instanceUrl: other.octopusUrl, apiKeyEnv: "K", kmsUrl: other.kmsUrl }), {
+    const dir2 = synthStack((s) => new OctopusDeployConnection(s, "elsewhere", { ...HOOK_ENGINE, name: "elsewhere", instanceUrl: other.octopusUrl, apiKeyEnv: "K", kmsUrl: other.kmsUrl }), {
       outdir: path.join(cwd, "cdktf.out"),
       name: "second",
     });
@@ -143,7 +143,7 @@ test("missing, and several KMS in one table (a KMS column)", async () => {
 test("an unresolvable reference: exit 1, and no KMS request", async () => {
   const cwd = tempDir();
   const dir = synthStack(
-    (s) => new OctopusDeployConnection(s, "v", { name: "v", instanceUrl: kms.octopusUrl, apiKeyEnv: "K", kmsUrl: kms.kmsUrl, projectId: new TerraformVariable(s, "p", { type: "string" }).stringValue }),
+    (s) => new OctopusDeployConnection(s, "v", { ...HOOK_ENGINE, name: "v", instanceUrl: kms.octopusUrl, apiKeyEnv: "K", kmsUrl: kms.kmsUrl, projectId: new TerraformVariable(s, "p", { type: "string" }).stringValue }),
     { outdir: path.join(cwd, "cdktf.out") },
   );
   kms.clearRequests();

@@ -15,6 +15,13 @@ export function testApp(): App {
   return Testing.app({ outdir });
 }
 
+/**
+ * Pins the hook engine for tests of its behaviour (terraform_data resources, hooks, launcher,
+ * removed blocks): the construct's default is now "provider". Spread it first so a test's own
+ * `engine` wins.
+ */
+export const HOOK_ENGINE = { engine: "terraform_data" } as const;
+
 afterAll(() => {
   if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
 });

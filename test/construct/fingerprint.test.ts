@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { testApp } from "./app";
+import { HOOK_ENGINE, testApp } from "./app";
 import { OctopusDeployConnection } from "../../lib/construct/octopus-deploy-connection";
 import { FINGERPRINT_LENGTH, FINGERPRINT_PREFIX, fingerprint } from "../../lib/construct/fingerprint";
 
@@ -55,7 +55,7 @@ function synthesizedExpression(sensitive: boolean): string {
   const app = testApp();
   const stack = new TerraformStack(app, "test");
   const key = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive });
-  new OctopusDeployConnection(stack, "octopus", { name: "c", instanceUrl: "https://o.io", apiKey: key.value });
+  new OctopusDeployConnection(stack, "octopus", { ...HOOK_ENGINE, name: "c", instanceUrl: "https://o.io", apiKey: key.value });
   const synth = JSON.parse(Testing.synth(stack)) as { resource: { terraform_data: Record<string, { triggers_replace?: Record<string, string> }> } };
   const found = Object.values(synth.resource.terraform_data)
     .map((r) => r.triggers_replace?.api_key_fingerprint)

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import "cdktf/lib/testing/adapters/jest";
 import { DataResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { Construct } from "constructs";
-import { testApp } from "./app";
+import { HOOK_ENGINE, testApp } from "./app";
 import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib/construct/octopus-deploy-connection";
 import { fingerprint } from "../../lib/construct/fingerprint";
 import { hookBundlePath } from "../../lib/construct/hook-asset";
@@ -61,6 +61,7 @@ function stackWithKey(props: Partial<OctopusDeployConnectionProps> = {}) {
   const stack = new TerraformStack(app, "test");
   const key = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true });
   const conn = new OctopusDeployConnection(stack, "octopus", {
+    ...HOOK_ENGINE,
     name: "my-conn",
     instanceUrl: "https://your-instance.octopus.app",
     apiKey: key.value,
@@ -73,6 +74,7 @@ function stackWithEnv(props: Partial<OctopusDeployConnectionProps> = {}) {
   const app = testApp();
   const stack = new TerraformStack(app, "test");
   const conn = new OctopusDeployConnection(stack, "octopus", {
+    ...HOOK_ENGINE,
     name: "my-conn",
     instanceUrl: "https://your-instance.octopus.app",
     apiKeyEnv: "TEST_OCTOPUS_API_KEY",
@@ -119,7 +121,7 @@ describe("structure", () => {
   test("n connections synthesize 2n resources", () => {
     const app = testApp();
     const stack = new TerraformStack(app, "test");
-    for (const n of ["a", "b", "c"]) new OctopusDeployConnection(stack, n, { name: n, instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+    for (const n of ["a", "b", "c"]) new OctopusDeployConnection(stack, n, { ...HOOK_ENGINE, name: n, instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
     const names = Object.keys(parse(stack).resource.terraform_data).map((k) => k.replace(/_[0-9A-F]{8}$/, ""));
     expect(names.sort()).toEqual(["a_connection", "a_sync", "b_connection", "b_sync", "c_connection", "c_sync"]);
   });
@@ -130,9 +132,9 @@ describe("structure", () => {
     const [connectionAddress] = find(s, "connection");
     const [syncAddress] = find(s, "sync");
     expect(`${conn.connectionResource.terraformResourceType}.${conn.connectionResource.friendlyUniqueId}`).toBe(connectionAddress);
-    expect(`${conn.syncResource.terraformResourceType}.${conn.syncResource.friendlyUniqueId}`).toBe(syncAddress);
+    expect(`${conn.syncResource!.terraformResourceType}.${conn.syncResource!.friendlyUniqueId}`).toBe(syncAddress);
     expect(conn.connectionResource.node.id).toBe("connection");
-    expect(conn.syncResource.node.id).toBe("sync");
+    expect(conn.syncResource!.node.id).toBe("sync");
     expect(conn.connectionName).toBe("my-conn");
     // @ts-expect-error removed from the API
     expect(conn.credentialsResource).toBeUndefined();
@@ -321,10 +323,10 @@ describe("declared names", () => {
     const stack = new TerraformStack(app, "test");
     const team = new Construct(stack, "team");
     const base = { instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" };
-    new OctopusDeployConnection(stack, "zeta", { ...base, name: "zeta" });
-    new OctopusDeployConnection(team, "alpha", { ...base, name: "alpha-2" });
-    new OctopusDeployConnection(stack, "mid", { ...base, name: "mid", engine: "null_resource" });
-    new OctopusDeployConnection(team, "alpha1", { ...base, name: "alpha", renamedFrom: "was-alpha" });
+    new OctopusDeployConnection(stack, "zeta", { ...HOOK_ENGINE, ...base, name: "zeta" });
+    new OctopusDeployConnection(team, "alpha", { ...HOOK_ENGINE, ...base, name: "alpha-2" });
+    new OctopusDeployConnection(stack, "mid", { ...HOOK_ENGINE, ...base, name: "mid", engine: "null_resource" });
+    new OctopusDeployConnection(team, "alpha1", { ...HOOK_ENGINE, ...base, name: "alpha", renamedFrom: "was-alpha" });
     const raw = Testing.synth(stack);
     const s = JSON.parse(raw) as Synth & { resource: { null_resource: Record<string, TfData> } };
     expect(s.locals).toEqual({ kms_octopus_declared_names: "alpha,alpha-2,mid,zeta" });
@@ -341,9 +343,9 @@ describe("declared names", () => {
     const app = testApp();
     const one = new TerraformStack(app, "one");
     const two = new TerraformStack(app, "two");
-    new OctopusDeployConnection(one, "b", { name: "b", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
-    new OctopusDeployConnection(one, "a", { name: "a", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
-    new OctopusDeployConnection(two, "c", { name: "c", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+    new OctopusDeployConnection(one, "b", { ...HOOK_ENGINE, name: "b", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+    new OctopusDeployConnection(one, "a", { ...HOOK_ENGINE, name: "a", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+    new OctopusDeployConnection(two, "c", { ...HOOK_ENGINE, name: "c", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
     expect(parse(one).locals).toEqual({ kms_octopus_declared_names: "a,b" });
     expect(parse(two).locals).toEqual({ kms_octopus_declared_names: "c" });
   });
@@ -471,8 +473,8 @@ describe("full synth and terraform", () => {
   test("the hook bundle is copied into the stack's assets; two connections share it", () => {
     const app = testApp();
     const stack = new TerraformStack(app, "test");
-    new OctopusDeployConnection(stack, "first", { name: "first", instanceUrl: "https://a.octopus.app", apiKeyEnv: "KEY_A" });
-    new OctopusDeployConnection(stack, "second", { name: "second", instanceUrl: "https://b.octopus.app", apiKeyEnv: "KEY_B" });
+    new OctopusDeployConnection(stack, "first", { ...HOOK_ENGINE, name: "first", instanceUrl: "https://a.octopus.app", apiKeyEnv: "KEY_A" });
+    new OctopusDeployConnection(stack, "second", { ...HOOK_ENGINE, name: "second", instanceUrl: "https://b.octopus.app", apiKeyEnv: "KEY_B" });
     const outdir = track(Testing.fullSynth(stack));
     const stackDir = path.join(outdir, "stacks", "test");
     const config = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as Synth;
@@ -534,7 +536,7 @@ describe("Terraform version check (once per stack, at synth with validations)", 
       fs.writeFileSync(binary, `#!/bin/sh\nprintf '%s\\n' '${version}'\n`, { mode: 0o755 });
       process.env.TERRAFORM_BINARY_NAME = binary;
       const stack = new TerraformStack(testApp(), "test");
-      new OctopusDeployConnection(stack, "kept", { name: "kept", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+      new OctopusDeployConnection(stack, "kept", { ...HOOK_ENGINE, name: "kept", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
       OctopusDeployConnection.removed(stack, "gone");
       Testing.synth(stack, true);
     };
@@ -545,7 +547,7 @@ describe("Terraform version check (once per stack, at synth with validations)", 
   test("checked once per stack, however many connections", () => {
     const app = testApp();
     const stack = new TerraformStack(app, "test");
-    for (const n of ["a", "b", "c"]) new OctopusDeployConnection(stack, n, { name: n, instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
+    for (const n of ["a", "b", "c"]) new OctopusDeployConnection(stack, n, { ...HOOK_ENGINE, name: n, instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" });
     const counter = path.join(dir, "calls");
     const binary = path.join(dir, "terraform-counting");
     fs.writeFileSync(binary, `#!/bin/sh\necho x >> '${counter}'\necho 'Terraform v1.5.0'\n`, { mode: 0o755 });
@@ -578,8 +580,8 @@ describe("lifecycle under real Terraform, with a stand-in hook", () => {
   function configure(description: string): void {
     const app = testApp();
     const stack = new TerraformStack(app, "test");
-    new OctopusDeployConnection(stack, "octopus", { name: "my-conn", description, instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTO_KEY" });
-    new OctopusDeployConnection(stack, "other", { name: "other", instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTO_KEY" });
+    new OctopusDeployConnection(stack, "octopus", { ...HOOK_ENGINE, name: "my-conn", description, instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTO_KEY" });
+    new OctopusDeployConnection(stack, "other", { ...HOOK_ENGINE, name: "other", instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTO_KEY" });
     const config = parse(stack);
     fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(config));
     const hookPath = hooks(part(config, "sync")).at(0)!.interpreter.at(-1)!;

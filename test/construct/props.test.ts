@@ -1,8 +1,8 @@
 /**
  * Synth-time validation of OctopusDeployConnection props: a table of bad props, each of which must
  * throw OctopusDeployConnectionPropsError naming the construct path, the field and the rule (and never
- * echo an API key), and valid props that must synthesize their two resources (connection, sync),
- * with literal strings reaching Terraform verbatim (in the connection's input and the sync
+ * echo an API key), and valid props that must synthesize, with the hook engine, their two resources
+ * (connection, sync), with literal strings reaching Terraform verbatim (in the connection's input and the sync
  * resource's triggers).
  */
 import { execFileSync } from "node:child_process";
@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { testApp } from "./app";
+import { HOOK_ENGINE, testApp } from "./app";
 import { Construct } from "constructs";
 import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib/construct/octopus-deploy-connection";
 import { OctopusDeployConnectionPropsError } from "../../lib/construct/props";
@@ -62,8 +62,11 @@ const BAD: readonly (readonly [string, PropsOf, string, RegExp])[] = [
   ["name leading hyphen", bad({ name: "-my-conn" }), "name", /must be a slug/],
   ["name trailing hyphen", bad({ name: "my-conn-" }), "name", /must be a slug/],
   ["name double hyphen", bad({ name: "my--conn" }), "name", /must be a slug/],
-  ["name 33 chars", bad({ name: "a".repeat(33) }), "name", /at most 32 characters/],
-  ["name 100 chars", bad({ name: "a".repeat(100) }), "name", /at most 32 characters \(got 100\)/],
+  // 32 is the hook engines' limit (older KMS releases); the default engine "provider" follows current ones (64)
+  ["name 33 chars, engine terraform_data", bad({ name: "a".repeat(33), engine: "terraform_data" }), "name", /at most 32 characters with engine "terraform_data"/],
+  ["name 33 chars, engine null_resource", bad({ name: "a".repeat(33), engine: "null_resource" }), "name", /at most 32 characters with engine "null_resource"/],
+  ["name 65 chars (default engine)", bad({ name: "a".repeat(65) }), "name", /at most 64 characters \(got 65\)/],
+  ["name 100 chars", bad({ name: "a".repeat(100) }), "name", /at most 64 characters \(got 100\)/],
   ["name empty", bad({ name: "" }), "name", /must not be empty/],
   ["name unicode", bad({ name: "connexión" }), "name", /must be a slug/],
   ["name control char", bad({ name: "my\u0001conn" }), "name", /must be a slug/],
@@ -119,7 +122,7 @@ const BAD: readonly (readonly [string, PropsOf, string, RegExp])[] = [
   // enums
   ["removalPolicy wrong", bad({ removalPolicy: "delete" }), "removalPolicy", /must be "destroy" or "retain", got "delete"/],
   ["removalPolicy case", bad({ removalPolicy: "RETAIN" }), "removalPolicy", /must be "destroy" or "retain"/],
-  ["engine wrong", bad({ engine: "null" }), "engine", /must be "terraform_data" or "null_resource", got "null"/],
+  ["engine wrong", bad({ engine: "null" }), "engine", /must be one of "provider", "terraform_data", "null_resource", got "null"/],
   // wrong JS types
   ["name number", bad({ name: 42 }), "name", /must be a string, got number/],
   ["name null", bad({ name: null }), "name", /must be a string, got null/],
@@ -203,7 +206,7 @@ interface Synthesized {
 
 function synthOf(props: (ctx: Ctx) => OctopusDeployConnectionProps): Synthesized {
   const ctx = newStack();
-  new OctopusDeployConnection(ctx.stack, "octopus", props(ctx));
+  new OctopusDeployConnection(ctx.stack, "octopus", { ...HOOK_ENGINE, ...props(ctx) });
   return JSON.parse(Testing.synth(ctx.stack)) as Synthesized;
 }
 
@@ -241,6 +244,15 @@ describe("valid props", () => {
   test.each(valid)("%s synthesizes", (_label, props) => {
     const s = synthOf(props);
     expect(Object.keys(s.resource.terraform_data).map((k) => k.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual(["octopus_connection", "octopus_sync"]);
+  });
+
+  test("the default engine is the provider, which allows names of 64 characters (current KMS releases)", () => {
+    const ctx = newStack();
+    const conn = new OctopusDeployConnection(ctx.stack, "octopus", { ...base, name: "a".repeat(64) });
+    expect(conn.engine).toBe("provider");
+    const synth = JSON.parse(Testing.synth(ctx.stack)) as { resource: Record<string, Record<string, { name?: string }>> };
+    expect(Object.keys(synth.resource)).toEqual(["hanzokms_octopus_deploy_connection"]);
+    expect(Object.values(synth.resource.hanzokms_octopus_deploy_connection)[0]!.name).toBe("a".repeat(64));
   });
 
   test("a project id reference reaches Terraform as the reference", () => {

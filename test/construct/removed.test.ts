@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformStack, Testing } from "cdktf";
-import { testApp } from "./app";
+import { HOOK_ENGINE, testApp } from "./app";
 import { Construct } from "constructs";
 import { OctopusDeployConnection } from "../../lib/construct/octopus-deploy-connection";
 import { LAUNCHER_SCRIPT, hookInterpreter } from "../../lib/construct/launcher";
@@ -30,7 +30,7 @@ function synth(build: (stack: TerraformStack) => void): { resource?: Record<stri
 }
 
 function liveAddresses(engine: "terraform_data" | "null_resource", scope: (s: TerraformStack) => Construct = (s) => s): string[] {
-  const s = synth((stack) => new OctopusDeployConnection(scope(stack), "octopus", { name: "c", instanceUrl: "https://o.io", apiKeyEnv: "K", engine }));
+  const s = synth((stack) => new OctopusDeployConnection(scope(stack), "octopus", { ...HOOK_ENGINE, name: "c", instanceUrl: "https://o.io", apiKeyEnv: "K", engine }));
   return Object.entries(s.resource!).flatMap(([type, rs]) => Object.keys(rs).map((name) => `${type}.${name}`)).sort();
 }
 
@@ -40,7 +40,7 @@ test("the children are the connection and the sync resource, as the live constru
   expect([...CONNECTION_CHILDREN]).toEqual(["connection", "sync"]);
   const app = testApp();
   const stack = new TerraformStack(app, "test");
-  const live = new OctopusDeployConnection(stack, "octopus", { name: "c", instanceUrl: "https://o.io", apiKeyEnv: "K" });
+  const live = new OctopusDeployConnection(stack, "octopus", { ...HOOK_ENGINE, name: "c", instanceUrl: "https://o.io", apiKeyEnv: "K" });
   expect(live.node.children.map((c) => c.node.id)).toEqual([...CONNECTION_CHILDREN]);
 });
 
@@ -80,7 +80,7 @@ describe.each(["terraform_data", "null_resource"] as const)("engine %s", (engine
 
   test("the removed delete hook is the live connection's delete hook", () => {
     const removed = synth((stack) => OctopusDeployConnection.removed(stack, "octopus", { engine }));
-    const live = synth((stack) => new OctopusDeployConnection(stack, "octopus", { name: "c", instanceUrl: "https://o.io", apiKeyEnv: "K", engine }));
+    const live = synth((stack) => new OctopusDeployConnection(stack, "octopus", { ...HOOK_ENGINE, name: "c", instanceUrl: "https://o.io", apiKeyEnv: "K", engine }));
     const liveConnection = Object.entries(live.resource![engine]).find(([k]) => k.startsWith("octopus_connection_"))![1] as Pick<Removed, "provisioner">;
     expect(removed.removed!.find((b) => b.provisioner)!.provisioner).toEqual(liveConnection.provisioner);
   });
@@ -104,7 +104,7 @@ describe.each(["terraform_data", "null_resource"] as const)("engine %s", (engine
 
 test("the hook path equals the one a live connection in the same stack uses", () => {
   const s = synth((stack) => {
-    new OctopusDeployConnection(stack, "kept", { name: "kept", instanceUrl: "https://o.io", apiKeyEnv: "K" });
+    new OctopusDeployConnection(stack, "kept", { ...HOOK_ENGINE, name: "kept", instanceUrl: "https://o.io", apiKeyEnv: "K" });
     OctopusDeployConnection.removed(stack, "gone");
   });
   const live = JSON.stringify(s.resource);
@@ -143,7 +143,7 @@ describe("terraform", () => {
   test("a stack with removed blocks (both policies) next to a live connection is valid Terraform", () => {
     const app = testApp();
     const stack = new TerraformStack(app, "test");
-    new OctopusDeployConnection(stack, "kept", { name: "kept", instanceUrl: "https://o.io", apiKeyEnv: "K" });
+    new OctopusDeployConnection(stack, "kept", { ...HOOK_ENGINE, name: "kept", instanceUrl: "https://o.io", apiKeyEnv: "K" });
     OctopusDeployConnection.removed(stack, "gone");
     OctopusDeployConnection.removed(stack, "kept-in-kms", { removalPolicy: "retain" });
     const outdir = Testing.fullSynth(stack);
@@ -176,8 +176,8 @@ describe("terraform", () => {
       return lines.map((l) => JSON.parse(l) as { op: string; name: string }).sort((a, b) => a.name.localeCompare(b.name));
     };
     const live = (stack: TerraformStack) => {
-      new OctopusDeployConnection(stack, "gone", { name: "gone", instanceUrl: "https://o.io", apiKeyEnv: "K" });
-      new OctopusDeployConnection(stack, "forgotten", { name: "forgotten", instanceUrl: "https://o.io", apiKeyEnv: "K" });
+      new OctopusDeployConnection(stack, "gone", { ...HOOK_ENGINE, name: "gone", instanceUrl: "https://o.io", apiKeyEnv: "K" });
+      new OctopusDeployConnection(stack, "forgotten", { ...HOOK_ENGINE, name: "forgotten", instanceUrl: "https://o.io", apiKeyEnv: "K" });
     };
     configure(live);
     tf("init", "-input=false", "-no-color");

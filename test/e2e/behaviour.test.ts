@@ -10,7 +10,7 @@ import { TerraformStack, TerraformVariable } from "cdktf";
 import { KmsClient, OctopusDeployConnection } from "../../lib";
 import { LocalKms, startLocalKms } from "../../lib/testing";
 import { Fixture, NAME, connectionRequests } from "./fixture";
-import { describeE2E, hookLines, tf } from "./harness";
+import { HOOK_ENGINE, describeE2E, hookLines, tf } from "./harness";
 
 jest.setTimeout(120_000);
 
@@ -89,7 +89,7 @@ describeE2E("behaviour", () => {
     const names = ["octo-a", "octo-b", "octo-c"];
     const f = new Fixture(kms, "apiKeyEnv", kms.octopusApiKey);
     const build = (stack: TerraformStack) => {
-      for (const name of names) new OctopusDeployConnection(stack, name, { name, description: "same", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
+      for (const name of names) new OctopusDeployConnection(stack, name, { ...HOOK_ENGINE, name, description: "same", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
     };
     expect((await f.deploy({}, {}, build)).code).toBe(0);
     await api(kms).delete(kms.connections().find((c) => c.name === "octo-b")!.id);
@@ -176,7 +176,7 @@ describeE2E("behaviour", () => {
     const f = new Fixture(kms, "apiKey", kms.octopusApiKey);
     const build = (stack: TerraformStack) => {
       const apiKey = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true }).value;
-      for (let i = 0; i < 8; i++) new OctopusDeployConnection(stack, `c${i}`, { name: `conn-${i}`, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey });
+      for (let i = 0; i < 8; i++) new OctopusDeployConnection(stack, `c${i}`, { ...HOOK_ENGINE, name: `conn-${i}`, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey });
     };
     const result = await f.deploy({}, { KMS_TOKEN: "", KMS_CLIENT_ID: kms.clientId, KMS_CLIENT_SECRET: kms.clientSecret }, build);
     expect(result.code).toBe(0);
@@ -188,8 +188,8 @@ describeE2E("behaviour", () => {
     const f = new Fixture(kms, "apiKey", kms.octopusApiKey);
     const both = (stack: TerraformStack) => {
       const apiKey = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true }).value;
-      new OctopusDeployConnection(stack, "gone", { name: "conn-gone", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey });
-      new OctopusDeployConnection(stack, "kept", { name: "conn-kept", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey });
+      new OctopusDeployConnection(stack, "gone", { ...HOOK_ENGINE, name: "conn-gone", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey });
+      new OctopusDeployConnection(stack, "kept", { ...HOOK_ENGINE, name: "conn-kept", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey });
     };
     expect((await f.deploy({}, {}, both)).code).toBe(0);
     expect(kms.connections().map((c) => c.name).sort()).toEqual(["conn-gone", "conn-kept"]);
@@ -235,7 +235,7 @@ describeE2E("behaviour", () => {
     const f = new Fixture(kms, "apiKey", kms.octopusApiKey);
     const build = (stack: TerraformStack) => {
       const apiKey = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true }).value;
-      hostile.forEach((description, i) => new OctopusDeployConnection(stack, `h${i}`, { name: `hostile-${i}`, description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey }));
+      hostile.forEach((description, i) => new OctopusDeployConnection(stack, `h${i}`, { ...HOOK_ENGINE, name: `hostile-${i}`, description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey }));
     };
     const result = await f.deploy({}, {}, build);
     expect(result.code).toBe(0);

@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { TerraformStack, TerraformVariable } from "cdktf";
-import { apply, describeE2E, plan, synth, terraformEnv, tf, workDir } from "./harness";
+import { HOOK_ENGINE, apply, describeE2E, plan, synth, terraformEnv, tf, workDir } from "./harness";
 import { OctopusDeployConnection } from "../../lib";
 import { KmsClient } from "../../lib/kms/client";
 import { declaredConnections, readStack } from "../../lib/stacks/declarations";
@@ -60,8 +60,8 @@ describeE2E("drift after changes made through the KMS API", () => {
       const key = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true });
       const project = new TerraformVariable(stack, "project", { type: "string" }); // resolved from the state by drift
       const common = { instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey: key.value };
-      new OctopusDeployConnection(stack, "org", { ...common, name: "drift-org", description: "Octopus for production" });
-      new OctopusDeployConnection(stack, "proj", { ...common, name: "drift-proj", projectId: project.stringValue });
+      new OctopusDeployConnection(stack, "org", { ...HOOK_ENGINE, ...common, name: "drift-org", description: "Octopus for production" });
+      new OctopusDeployConnection(stack, "proj", { ...HOOK_ENGINE, ...common, name: "drift-proj", projectId: project.stringValue });
     });
     const applied = await apply(stackDir, env);
     if (applied.code !== 0) throw new Error(applied.output);
@@ -136,7 +136,7 @@ describeE2E("import of connections created directly, then a deploy of the genera
   test("import --org writes code that compiles; deploying it adopts every connection unchanged; the next plan is empty", async () => {
     const before = kms.connections();
     const out = path.join(dir, "imported-connections.ts");
-    const run = await cli(["import", "--org", "--out", out], { ...process.env, KMS_TOKEN: kms.token, KMS_URL: kms.kmsUrl });
+    const run = await cli(["import", "--org", "--engine", "terraform_data", "--out", out], { ...process.env, KMS_TOKEN: kms.token, KMS_URL: kms.kmsUrl });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain("Imported 3 connections of the organization into");

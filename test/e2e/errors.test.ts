@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { TerraformVariable } from "cdktf";
 import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib";
 import { LocalKms, RequestLogEntry, StoredConnectionView, startLocalKms } from "../../lib/testing";
-import { apply, describeE2E, destroy, hookLines, synth, terraformEnv, TfResult, workDir } from "./harness";
+import { HOOK_ENGINE, apply, describeE2E, destroy, hookLines, synth, terraformEnv, TfResult, workDir } from "./harness";
 
 /** Whether openssl is there to make certificates (it is on Linux CI images; without it the TLS tests are skipped loudly). */
 function opensslAvailable(): boolean {
@@ -42,7 +42,7 @@ describeE2E("non-retryable errors fail fast, name the KMS message and reqId, and
   const stackOf = (dir: string, props: Partial<OctopusDeployConnectionProps>) =>
     synth(dir, (stack) => {
       const apiKey = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true }).value;
-      new OctopusDeployConnection(stack, "octopus", { name: "err-new", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey, ...props });
+      new OctopusDeployConnection(stack, "octopus", { ...HOOK_ENGINE, name: "err-new", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKey, ...props });
     });
   const env = (dir: string, extra: NodeJS.ProcessEnv) => terraformEnv(dir, { TF_VAR_octopus_api_key: kms.octopusApiKey, ...extra });
   const newDir = () => {
@@ -218,7 +218,7 @@ describeE2E("non-retryable errors fail fast, name the KMS message and reqId, and
 
   const deploy = (name: string, tls: NodeJS.ProcessEnv) => {
     const stackDir = synth(path.join(dir, name), (stack) => {
-      new OctopusDeployConnection(stack, "octopus", { name, instanceUrl: kms.octopusUrl, kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
+      new OctopusDeployConnection(stack, "octopus", { ...HOOK_ENGINE, name, instanceUrl: kms.octopusUrl, kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
     });
     fs.writeFileSync(path.join(dir, name, "terraform.tfrc"), "disable_checkpoint = true\n");
     const env = terraformEnv(path.join(dir, name), { KMS_TOKEN: kms.token, OCTOPUS_API_KEY: kms.octopusApiKey, ...tls });

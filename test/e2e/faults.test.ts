@@ -18,7 +18,7 @@ import * as fs from "node:fs";
 import { OctopusDeployConnection } from "../../lib";
 import { FaultKind, FaultOptions, LocalKms, RequestLogEntry, startLocalKms } from "../../lib/testing";
 import { FaultPlan } from "../../lib/testing/faults";
-import { apply, describeE2E, destroy, faultsStartingWith, hookLines, plan, synth, terraformEnv, tf, TfResult, withFaults, workDir } from "./harness";
+import { HOOK_ENGINE, apply, describeE2E, destroy, faultsStartingWith, hookLines, plan, synth, terraformEnv, tf, TfResult, withFaults, workDir } from "./harness";
 
 jest.setTimeout(600_000);
 
@@ -124,7 +124,7 @@ describeE2E.each(SCENARIOS)("faults, seed $seed: 50 connections, token cache $to
 
   const build = (declared: Declared[]) => {
     stackDir = synth(dir, (stack) => {
-      for (const d of declared) new OctopusDeployConnection(stack, d.name, { ...d, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
+      for (const d of declared) new OctopusDeployConnection(stack, d.name, { ...HOOK_ENGINE, ...d, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
     });
   };
 
@@ -196,7 +196,7 @@ describeE2E("lost responses: the KMS commits, the answer is dropped", () => {
   const env = (extra: NodeJS.ProcessEnv = {}) => terraformEnv(dir, { KMS_TOKEN: kms.token, OCTOPUS_API_KEY: kms.octopusApiKey, ...extra });
   const build = (description: string) => {
     stackDir = synth(dir, (stack) => {
-      new OctopusDeployConnection(stack, "lost", { name: NAME, description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
+      new OctopusDeployConnection(stack, "lost", { ...HOOK_ENGINE, name: NAME, description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
     });
   };
   const requests = () => kms.requests.map((r) => `${r.method} ${r.path.replace(/^\/api\/v1\/app-connections\/octopus-deploy/, "")} ${r.status}`);

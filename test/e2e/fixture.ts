@@ -5,7 +5,7 @@
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib";
 import { LocalKms } from "../../lib/testing";
-import { apply, destroy, plan, synth, terraformEnv, workDir } from "./harness";
+import { HOOK_ENGINE, apply, destroy, plan, synth, terraformEnv, workDir } from "./harness";
 
 export type KeySource = "apiKey" | "apiKeyEnv";
 export const NAME = "octo-main";
@@ -18,7 +18,7 @@ export function connectionRequests(kms: LocalKms): string[] {
     .map((r) => `${r.method} ${r.path.slice(CONNECTIONS_ROUTE.length) || "/"}${Object.keys(r.query).length ? `?${new URLSearchParams(r.query as Record<string, string>).toString()}` : ""}`);
 }
 
-/** One test stack: synthesizes with the given props and applies with the given key. */
+/** One test stack: synthesizes with the given props (engine "terraform_data" unless they say otherwise) and applies with the given key. */
 export class Fixture {
   readonly dir = workDir();
   private stackDir = "";
@@ -43,7 +43,7 @@ export class Fixture {
           this.keySource === "apiKey"
             ? { apiKey: new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true }).value }
             : { apiKeyEnv: "OCTOPUS_API_KEY" };
-        new OctopusDeployConnection(stack, "octopus", { name: NAME, instanceUrl: this.kms.octopusUrl, kmsUrl: this.kms.kmsUrl, ...keyProps, ...props });
+        new OctopusDeployConnection(stack, "octopus", { ...HOOK_ENGINE, name: NAME, instanceUrl: this.kms.octopusUrl, kmsUrl: this.kms.kmsUrl, ...keyProps, ...props });
       });
     } finally {
       if (previous === undefined) delete process.env.OCTOPUS_API_KEY;

@@ -149,3 +149,6 @@ export function readTree(dir: string): { file: string; text: string }[] {
   walk(dir);
   return out;
 }
+
+/** Pins the hook engine ("provider" is the default) for the e2e suites of the hook engine; provider e2e tests pass engine: "provider". */
+export { HOOK_ENGINE } from "../construct/app";

@@ -56,6 +56,7 @@ const app = new App({ skipValidation: true });
 const stack = new TerraformStack(app, ${JSON.stringify(STACK)});
 for (let i = 0; i < ${COUNT}; i++) {
   new OctopusDeployConnection(stack, "c" + i, {
+    engine: "terraform_data",
     name: "interrupted-" + i,
     description: process.env.DESCRIPTION,
     instanceUrl: process.env.OCTOPUS_URL,

@@ -11,7 +11,7 @@ import { TerraformStack, TerraformVariable } from "cdktf";
 import { OctopusDeployConnection } from "../../lib";
 import { fingerprint } from "../../lib/construct/fingerprint";
 import { LocalKms, startLocalKms } from "../../lib/testing";
-import { TfResult, apply, describeE2E, destroy, plan, readTree, synth, terraformEnv, workDir } from "./harness";
+import { HOOK_ENGINE, TfResult, apply, describeE2E, destroy, plan, readTree, synth, terraformEnv, workDir } from "./harness";
 
 jest.setTimeout(120_000);
 
@@ -47,8 +47,8 @@ describeE2E("secrets never leak", () => {
 
   const build = (description: string) => (stack: TerraformStack) => {
     const apiKey = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true }).value;
-    new OctopusDeployConnection(stack, "octopus", { name: "secret-test", description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, projectId: kms.projectId, apiKey });
-    new OctopusDeployConnection(stack, "from-env", { name: "secret-env", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_KEY" });
+    new OctopusDeployConnection(stack, "octopus", { ...HOOK_ENGINE, name: "secret-test", description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, projectId: kms.projectId, apiKey });
+    new OctopusDeployConnection(stack, "from-env", { ...HOOK_ENGINE, name: "secret-env", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_KEY" });
   };
   const env = (key: string, auth: "ua" | "token") =>
     terraformEnv(dir, {

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import { OctopusDeployConnection } from "../../lib";
 import { LocalKms, startLocalKms } from "../../lib/testing";
-import { apply, describeE2E, destroy, faultsStartingWith, hookLines, synth, terraformEnv, withFaults, workDir } from "./harness";
+import { HOOK_ENGINE, apply, describeE2E, destroy, faultsStartingWith, hookLines, synth, terraformEnv, withFaults, workDir } from "./harness";
 
 jest.setTimeout(300_000);
 
@@ -30,7 +30,7 @@ describeE2E("Universal Auth: access tokens that expire during the deploy", () =>
 
   const build = (description: string) => {
     stackDir = synth(dir, (stack) => {
-      new OctopusDeployConnection(stack, NAME, { name: NAME, description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
+      new OctopusDeployConnection(stack, NAME, { ...HOOK_ENGINE, name: NAME, description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
     });
   };
   const env = () => terraformEnv(dir, { KMS_CLIENT_ID: kms.clientId, KMS_CLIENT_SECRET: kms.clientSecret, OCTOPUS_API_KEY: kms.octopusApiKey });
@@ -79,7 +79,7 @@ describeE2E("an expired static KMS_TOKEN", () => {
     expiredToken = ((await res.json()) as { accessToken: string }).accessToken;
     await new Promise((resolve) => setTimeout(resolve, 2100));
     stackDir = synth(dir, (stack) => {
-      new OctopusDeployConnection(stack, "octopus", { name: "expired-token", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
+      new OctopusDeployConnection(stack, "octopus", { ...HOOK_ENGINE, name: "expired-token", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_API_KEY" });
     });
   });
   afterAll(async () => {

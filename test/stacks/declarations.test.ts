@@ -6,13 +6,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataResource, TerraformStack, TerraformVariable } from "cdktf";
-import { synthStack, tempDir } from "./helpers";
+import { HOOK_ENGINE, synthStack, tempDir } from "./helpers";
 import { OctopusDeployConnection } from "../../lib/construct/octopus-deploy-connection";
 import { ConfigError } from "../../lib/kms/errors";
 import { cdktfOutdir, declaredConnections, listStackDirs, readStack, removedBlocks, resolveStackDir } from "../../lib/stacks/declarations";
 
 const PROJECT = "0b5e6c1a-3c1d-4e8e-9d3b-1a2b3c4d5e6f";
-const base = { instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTOPUS_API_KEY", kmsUrl: "https://kms.example.com" };
+const base = { ...HOOK_ENGINE, instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTOPUS_API_KEY", kmsUrl: "https://kms.example.com" };
 
 function build(stack: TerraformStack): void {
   const project = new TerraformVariable(stack, "project", { type: "string" });

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { TerraformStack, TerraformVariable } from "cdktf";
-import { synthStack, tempDir, writeState } from "./helpers";
+import { HOOK_ENGINE, synthStack, tempDir, writeState } from "./helpers";
 import { OctopusDeployConnection, OctopusDeployConnectionProps } from "../../lib/construct/octopus-deploy-connection";
 import { ConfigError, KmsApiError, KmsUnavailableError } from "../../lib/kms/errors";
 import { Connection } from "../../lib/kms/schemas";
@@ -50,7 +50,7 @@ function stackOf(connections: Record<string, PropsOf>, options: { statePath?: st
   const dir = synthStack(
     (s) => {
       for (const [id, props] of Object.entries(connections)) {
-        new OctopusDeployConnection(s, id, { name: id, instanceUrl: URL, apiKeyEnv: "K", kmsUrl: KMS, ...(typeof props === "function" ? props(s) : props) });
+        new OctopusDeployConnection(s, id, { ...HOOK_ENGINE, name: id, instanceUrl: URL, apiKeyEnv: "K", kmsUrl: KMS, ...(typeof props === "function" ? props(s) : props) });
       }
     },
     { statePath: options.statePath },

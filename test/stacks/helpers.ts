@@ -52,3 +52,6 @@ export function writeState(file: string, resources: Record<string, Record<string
   });
   fs.writeFileSync(file, JSON.stringify({ version: 4, terraform_version: "1.11.4", serial: 1, lineage: "x", outputs: {}, resources: list }));
 }
+
+/** Pins the hook engine ("provider" is the default) for tests that read terraform_data / null_resource stacks. */
+export { HOOK_ENGINE } from "../construct/app";

@@ -1,7 +1,8 @@
 /**
  * generateImportCode: the TypeScript `import` writes compiles (strict) against the library, synthesizes
- * to exactly the live connections with adoptExisting, escapes every string, and skips what the construct
- * would refuse.
+ * to exactly the live connections (provider engine, the default: each with an import block by id from
+ * `importFrom`; engine "terraform_data": each with adoptExisting), escapes every string, and skips what
+ * the construct would refuse with that engine.
  */
 import { TerraformStack, Testing } from "cdktf";
 import { load, typecheck } from "./typecheck";
@@ -26,7 +27,22 @@ function live(name: string, extra: Partial<Pick<Connection, "description" | "pro
 
 type Module = { addImportedConnections(stack: TerraformStack): Record<string, OctopusDeployConnection>; ImportedConnectionsStack: new (scope: unknown, id: string) => TerraformStack };
 
-/** Synthesizes the generated code's stack; returns the declarations by name and the variables. */
+const PROVIDER_TYPE = "hanzokms_octopus_deploy_connection";
+
+/** Synthesizes the generated code's stack (provider engine); returns the resources by name, the import blocks and the variables. */
+function synthProvider(code: string) {
+  const mod = load<Module>(code);
+  const json = JSON.parse(Testing.synth(new mod.ImportedConnectionsStack(Testing.app(), "imported")));
+  const resources = json.resource[PROVIDER_TYPE] as Record<string, Record<string, unknown>>;
+  expect(Object.keys(json.resource)).toEqual([PROVIDER_TYPE]);
+  return {
+    byName: Object.fromEntries(Object.entries(resources).map(([address, r]) => [r.name as string, { address: `${PROVIDER_TYPE}.${address}`, ...r } as Record<string, unknown> & { address: string }])),
+    imports: (json.import ?? []) as { id: string; to: string }[],
+    variables: json.variable as Record<string, { sensitive: boolean; type: string }>,
+  };
+}
+
+/** Synthesizes the generated code's stack (terraform_data engine); returns the declarations by name and the variables. */
 function synthGenerated(code: string) {
   const mod = load<Module>(code);
   const app = Testing.app();
@@ -44,25 +60,75 @@ const tricky = [
   live("no-description", { description: "" }),
 ];
 
-const org = generateImportCode([...tricky, live("in-project", { projectId: P1 })], { kmsUrl: KMS, projectId: null, command: "npx cdktf-kms-octopus import --org" });
-const project = generateImportCode([live("p", { projectId: P1 }), live("org")], { kmsUrl: KMS, projectId: P1, command: `npx cdktf-kms-octopus import --project ${P1}` });
-const refused = generateImportCode(
-  [
-    live("ok"),
-    live("a-name-that-is-longer-than-thirty-two-chars"),
-    live("plain-http", { instanceUrl: "http://octopus.example.com" }),
-    live("control", { description: "bell \u0007" }),
-    live("weird-id", { id: "x\n*/ evil" }),
-  ],
-  { kmsUrl: KMS, projectId: null, command: "npx cdktf-kms-octopus import --org" },
-);
+const HOOKS = { engine: "terraform_data" } as const;
+const orgConnections = [...tricky, live("in-project", { projectId: P1 })];
+const projectConnections = [live("p", { projectId: P1 }), live("org")];
+const org = generateImportCode(orgConnections, { kmsUrl: KMS, projectId: null, command: "npx cdktf-kms-octopus import --org --engine terraform_data", ...HOOKS });
+const project = generateImportCode(projectConnections, { kmsUrl: KMS, projectId: P1, command: `npx cdktf-kms-octopus import --project ${P1} --engine terraform_data`, ...HOOKS });
+const orgProvider = generateImportCode(orgConnections, { kmsUrl: KMS, projectId: null, command: "npx cdktf-kms-octopus import --org" });
+const projectProvider = generateImportCode(projectConnections, { kmsUrl: KMS, projectId: P1, command: `npx cdktf-kms-octopus import --project ${P1}` });
+const refusedConnections = [
+  live("ok"),
+  live("a-name-that-is-longer-than-thirty-two-chars"),
+  live("plain-http", { instanceUrl: "http://octopus.example.com" }),
+  live("control", { description: "bell \u0007" }),
+  live("weird-id", { id: "x\n*/ evil" }),
+];
+const refused = generateImportCode(refusedConnections, { kmsUrl: KMS, projectId: null, command: "npx cdktf-kms-octopus import --org --engine terraform_data", ...HOOKS });
+const refusedProvider = generateImportCode([...refusedConnections, live("a".repeat(65))], { kmsUrl: KMS, projectId: null, command: "npx cdktf-kms-octopus import --org" });
 const empty = generateImportCode([], { kmsUrl: KMS, projectId: P1, command: "npx cdktf-kms-octopus import --org" });
 
 test("every variant compiles in strict mode (noUnusedLocals included) against the library", () => {
-  expect(typecheck({ org: org.code, project: project.code, refused: refused.code, empty: empty.code })).toEqual({ org: [], project: [], refused: [], empty: [] });
+  expect(
+    typecheck({ org: org.code, project: project.code, refused: refused.code, empty: empty.code, orgProvider: orgProvider.code, projectProvider: projectProvider.code, refusedProvider: refusedProvider.code }),
+  ).toEqual({ org: [], project: [], refused: [], empty: [], orgProvider: [], projectProvider: [], refusedProvider: [] });
 });
 
-describe("organization-level", () => {
+describe("provider engine (the default): importFrom by id", () => {
+  test("each connection is a provider resource with the live values and an import block of its own id; no adoptExisting", () => {
+    const { byName, imports } = synthProvider(orgProvider.code);
+    expect(Object.keys(byName).sort()).toEqual(["2fast", "no-description", "octo-main", "quotes", "unicode"]);
+    for (const c of tricky) {
+      const declared = byName[c.name]!;
+      expect(declared.adopt_existing).toBe(false);
+      expect(declared.project_id).toBeUndefined();
+      expect(declared.instance_url).toBe(c.credentials.instanceUrl);
+      expect(declared.api_key).toMatch(/^\$\{var\.octopus_api_key_/);
+      expect(imports.filter((i) => i.to === declared.address)).toEqual([{ id: c.id, to: declared.address }]);
+    }
+    expect(imports).toHaveLength(tricky.length);
+    expect(orgProvider.code).not.toContain("adoptExisting");
+    expect(orgProvider.code).not.toContain("engine:");
+    const octo = tricky[0]!;
+    expect(orgProvider.code).toContain(`    conn.importFrom(${JSON.stringify(octo.id)});\n    connections["octo-main"] = conn;`);
+  });
+
+  test("the header says how the first deploy imports them", () => {
+    expect(orgProvider.code).toContain("// Each connection is imported by id with conn.importFrom(...)");
+    expect(orgProvider.code).toContain("//   export TF_VAR_octopus_api_key_octo_main='API-...'  # octo-main");
+  });
+
+  test("project-level: the project id as a constant, and the import by id", () => {
+    const { byName, imports } = synthProvider(projectProvider.code);
+    expect(Object.keys(byName)).toEqual(["p"]);
+    expect(byName.p!.project_id).toBe(P1);
+    expect(imports).toEqual([{ id: projectProvider.connections[0]!.id, to: byName.p!.address }]);
+  });
+
+  test("addImportedConnections returns the constructs by connection name", () => {
+    const declared = load<Module>(orgProvider.code).addImportedConnections(new TerraformStack(Testing.app(), "s"));
+    expect(Object.keys(declared).sort()).toEqual(["2fast", "no-description", "octo-main", "quotes", "unicode"]);
+    expect(declared["octo-main"]!.engine).toBe("provider");
+  });
+
+  test("names of up to 64 characters are declared (the provider follows current KMS releases); longer ones are skipped", () => {
+    expect(refusedProvider.connections.map((c) => c.name)).toEqual(["a-name-that-is-longer-than-thirty-two-chars", "ok"]);
+    expect(refusedProvider.skipped.map((s) => s.name)).toEqual(["a".repeat(65), "control", "plain-http", "weird-id"]);
+    expect(refusedProvider.skipped[0]!.reason).toMatch(/^its name must be at most 64 characters/);
+  });
+});
+
+describe("organization-level (engine terraform_data)", () => {
   const result = org;
 
   test("declares exactly the organization's connections, each with adoptExisting and the live values", () => {
@@ -112,13 +178,13 @@ describe("organization-level", () => {
   });
 });
 
-test("project-level: the project id once, as a constant", () => {
+test("project-level (engine terraform_data): the project id once, as a constant", () => {
   expect(project.connections.map((c) => [c.name, c.projectId])).toEqual([["p", P1]]);
   expect(project.code).toContain(`const PROJECT_ID = "${P1}";`);
   expect(synthGenerated(project.code).byName.p!.project_id).toBe(P1);
 });
 
-test("connections the construct would refuse are listed as skipped, not declared", () => {
+test("connections the construct would refuse (engine terraform_data: names of at most 32) are listed as skipped, not declared", () => {
   const result = refused;
   expect(result.connections.map((c) => c.name)).toEqual(["ok"]);
   expect(result.skipped.map((s) => [s.name, s.reason])).toEqual([

@@ -2,12 +2,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { S3Backend } from "cdktf";
-import { synthStack, tempDir, writeState } from "./helpers";
+import { HOOK_ENGINE, synthStack, tempDir, writeState } from "./helpers";
 import { OctopusDeployConnection } from "../../lib/construct/octopus-deploy-connection";
 import { readStack } from "../../lib/stacks/declarations";
 import { fromRawState, fromShowJson, readStackState } from "../../lib/stacks/state";
 
-const props = { name: "c", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" };
+const props = { ...HOOK_ENGINE, name: "c", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K" };
 
 test("the local backend's state file is read; terraform_data's dynamic values are unwrapped", async () => {
   const root = tempDir();

@@ -9,7 +9,7 @@ import { Command } from "commander";
 import { CommandIo, processIo } from "./drift";
 import { reportError } from "../context";
 import { ConfigError } from "../../kms/errors";
-import { cdktfOutdir, readStack, removedBlocks, resolveStackDir } from "../../stacks/declarations";
+import { cdktfOutdir, declaredConnections, readStack, removedBlocks, resolveStackDir } from "../../stacks/declarations";
 import { NotAPlanError, describePlan, renderPlanExplanation } from "../../stacks/plan";
 
 /** Flags of `explain-plan`. */
@@ -24,7 +24,7 @@ export function registerExplainPlan(program: Command): void {
     .command("explain-plan")
     .description("say what a Terraform plan does to each connection, one line each (input: terraform show -json tfplan)")
     .argument("[plan]", 'JSON plan file, or "-" for stdin', "-")
-    .option("--stack <dir>", "the synthesized stack the plan is for: checks that removed connections use OctopusDeployConnection.removed()")
+    .option("--stack <dir>", "the synthesized stack the plan is for: checks that removed connections use OctopusDeployConnection.removed() (hook engines), and names provider-engine connections by construct path")
     .option("--json", "print the explanation as JSON (see docs/pipelines.md for its shape)")
     .addHelpText("after", "\nExample:\n  terraform -chdir=cdktf.out/stacks/NAME show -json tfplan | npx cdktf-kms-octopus explain-plan --stack cdktf.out/stacks/NAME -")
     .action(async (plan: string, flags: ExplainPlanFlags) => {
@@ -58,8 +58,11 @@ export async function runExplainPlan(
     } catch {
       throw new ConfigError(`${planPath === "-" ? "stdin" : planPath} is not JSON: give the output of \`terraform show -json tfplan\` (not the binary plan file).`);
     }
-    const removed = flags.stack ? removedBlocks(readStack(resolveStackDir(flags.stack, cdktfOutdir(cwd)))) : undefined;
-    const explanation = describePlan(plan, { removed });
+    const stack = flags.stack ? readStack(resolveStackDir(flags.stack, cdktfOutdir(cwd))) : undefined;
+    const removed = stack ? removedBlocks(stack) : undefined;
+    // Provider-engine plans carry no construct paths: the stack's declarations have them.
+    const paths = stack ? new Map(declaredConnections(stack).flatMap((c) => (c.path ? [[c.address, c.path] as const] : []))) : undefined;
+    const explanation = describePlan(plan, { removed, paths });
     io.out(flags.json ? `${JSON.stringify(explanation, null, 2)}\n` : renderPlanExplanation(explanation).map((l) => `${l}\n`).join(""));
     return 0;
   } catch (err) {

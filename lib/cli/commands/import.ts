@@ -1,7 +1,9 @@
 /**
- * `import --project ID | --org [--kms-url URL] [--out FILE] [--force] [--json]`: lists the existing Octopus
- * Deploy connections of one scope and writes TypeScript that declares them (adoptExisting: true, the
- * key as a sensitive variable), so a team brings what it has under code in one pull request.
+ * `import --project ID | --org [--kms-url URL] [--engine provider|terraform_data] [--out FILE] [--force] [--json]`:
+ * lists the existing Octopus Deploy connections of one scope and writes TypeScript that declares them
+ * (the key as a sensitive variable; `conn.importFrom(id)` with the provider engine, the default, or
+ * `adoptExisting: true` with `--engine terraform_data`), so a team brings what it has under code in
+ * one pull request.
  */
 import * as fs from "node:fs";
 import { Command, Option } from "commander";
@@ -9,7 +11,7 @@ import { CommandIo, processIo } from "./drift";
 import { clientFor, kmsUrlOf, reportError } from "../context";
 import { ConfigError } from "../../kms/errors";
 import * as rules from "../../shared/rules";
-import { generateImportCode } from "../../stacks/import-code";
+import { IMPORT_ENGINES, ImportEngine, generateImportCode } from "../../stacks/import-code";
 import { describeScope } from "../../shared/scope";
 
 /** Flags of `import`. */
@@ -17,6 +19,8 @@ export interface ImportFlags {
   readonly project?: string;
   readonly org?: boolean;
   readonly kmsUrl?: string;
+  /** Engine of the generated code. @default "provider" */
+  readonly engine?: ImportEngine;
   readonly out?: string;
   readonly force?: boolean;
   readonly json?: boolean;
@@ -26,18 +30,20 @@ export interface ImportFlags {
 export function registerImport(program: Command): void {
   program
     .command("import")
-    .description("write TypeScript that declares the existing connections of a project or of the organization (adoptExisting: true)")
+    .description("write TypeScript that declares the existing connections of a project or of the organization (importFrom, or adoptExisting with --engine terraform_data)")
     .addOption(new Option("--project <id>", "import the connections of this KMS project").conflicts("org"))
     .addOption(new Option("--org", "import the organization-level connections").conflicts("project"))
     .option("--kms-url <url>", "KMS base URL (default: $KMS_URL, else https://app.kms.hanzo.ai)")
+    .addOption(new Option("--engine <engine>", "engine of the generated connections: provider imports each by id (importFrom); terraform_data adopts each by name (adoptExisting)").choices([...IMPORT_ENGINES]).default("provider"))
     .option("--out <file>", "write the code to this file instead of stdout")
     .option("--force", "overwrite --out when it exists")
     .option("--json", "print the result as JSON (the connections, the skipped ones and the code)")
     .addHelpText(
       "after",
-      "\nThe code declares one OctopusDeployConnection per connection with adoptExisting: true and its API key as a\n" +
-        "sensitive TerraformVariable (TF_VAR_octopus_api_key_<name>); the first deploy adopts each connection by name\n" +
-        "(same id) and changes nothing in the KMS while the code matches it. One KMS request.",
+      "\nThe code declares one OctopusDeployConnection per connection with its API key as a sensitive TerraformVariable\n" +
+        "(TF_VAR_octopus_api_key_<name>). With the provider engine (the default) each is followed by conn.importFrom(\"<id>\"):\n" +
+        "the first deploy imports it by id and the plan shows only what the code changes. With --engine terraform_data each\n" +
+        "has adoptExisting: true: the first deploy adopts it by name (same id). One KMS request.",
     )
     .action(async (flags: ImportFlags) => {
       process.exitCode = await runImport(flags);
@@ -49,6 +55,8 @@ export async function runImport(flags: ImportFlags, io: CommandIo = processIo, e
   try {
     if (!flags.org && flags.project === undefined) throw new ConfigError("say what to import: --project <id> for a project's connections, or --org for the organization-level ones.");
     const projectId = flags.org ? null : flags.project!;
+    const engine = flags.engine ?? "provider";
+    if (!(IMPORT_ENGINES as readonly string[]).includes(engine)) throw new ConfigError(`--engine must be one of ${IMPORT_ENGINES.join(", ")}; got ${JSON.stringify(engine)}`);
     if (projectId !== null) {
       const verdict = rules.projectId(projectId);
       if (verdict) throw new ConfigError(`--project ${verdict}`);
@@ -57,8 +65,13 @@ export async function runImport(flags: ImportFlags, io: CommandIo = processIo, e
     if (flags.out && !flags.force && fs.existsSync(flags.out)) throw exists(); // before asking the KMS
     const kmsUrl = kmsUrlOf(flags.kmsUrl, env);
     const live = await clientFor(kmsUrl, env).list(projectId ?? undefined);
-    const command = ["npx cdktf-kms-octopus import", projectId ? `--project ${projectId}` : "--org", ...(flags.kmsUrl ? [`--kms-url ${kmsUrl}`] : [])].join(" ");
-    const result = generateImportCode(live, { kmsUrl, projectId, command });
+    const command = [
+      "npx cdktf-kms-octopus import",
+      projectId ? `--project ${projectId}` : "--org",
+      ...(flags.kmsUrl ? [`--kms-url ${kmsUrl}`] : []),
+      ...(engine !== "provider" ? [`--engine ${engine}`] : []),
+    ].join(" ");
+    const result = generateImportCode(live, { kmsUrl, projectId, command, engine });
 
     if (flags.out) {
       try {
