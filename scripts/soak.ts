@@ -15,7 +15,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { App, LocalBackend, TerraformStack } from "cdktf";
+import { App, LocalBackend, TerraformStack } from "../lib/cdk";
 import { OctopusDeployConnection } from "../lib";
 import { LocalKms, startLocalKms, terraformEnv, terraformWorkDir } from "../lib/testing";
 

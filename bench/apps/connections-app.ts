@@ -10,7 +10,7 @@
  *   BENCH_STATE        local backend state file
  *   BENCH_HOOKLESS     "1": the same resources without their hooks (what Terraform alone costs, P7)
  */
-import { App, LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
+import { App, LocalBackend, TerraformStack, TerraformVariable } from "../../lib/cdk";
 import { OctopusDeployConnection } from "../../lib";
 
 const env = process.env;

@@ -3,7 +3,7 @@
  * provider's `hanzokms_octopus_deploy_connection` data source, so its id can be referenced (a secret
  * sync, an output) without adopting it.
  */
-import { TerraformDataSource, Token } from "cdktf";
+import { TerraformDataSource, Token } from "../cdk";
 import { Construct } from "constructs";
 import { DEFAULT_KMS_URL } from "./props";
 import { HanzoKmsProvider } from "./provider-engine";
@@ -39,10 +39,11 @@ export class OctopusDeployConnectionLookup extends TerraformDataSource {
     if (problems.length) {
       throw new Error(`OctopusDeployConnectionLookup "${id}" has invalid props:\n${problems.map(([f, r]) => `  - ${f}: ${r}`).join("\n")}`);
     }
+    const provider = HanzoKmsProvider.forKms(scope, kmsUrl);
     super(scope, id, {
       terraformResourceType: TYPE_NAMES.connection,
       terraformGeneratorMetadata: { providerName: PROVIDER_TYPE, providerVersion: PROVIDER_VERSION },
-      provider: HanzoKmsProvider.forKms(scope, kmsUrl),
+      provider: provider.alias === undefined ? undefined : provider,
     });
   }
 

@@ -4,7 +4,7 @@
  * is a sibling, not the old name of a rename (hook/operations.ts). One local keeps the
  * configuration linear in the number of connections.
  */
-import { Lazy, TerraformLocal, TerraformStack } from "cdktf";
+import { Lazy, TerraformLocal, TerraformStack } from "../cdk";
 import { Construct } from "constructs";
 
 /** Construct id (and Terraform name) of the local. */

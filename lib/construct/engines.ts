@@ -8,7 +8,7 @@
  * removalPolicy is the one in force when the connection was created (the construct warns).
  * Both engines build the same two resources.
  */
-import { Fn, LocalExecProvisioner, TerraformResource } from "cdktf";
+import { Fn, LocalExecProvisioner, TerraformResource } from "../cdk";
 import { Construct } from "constructs";
 import { TerraformData } from "./terraform-data";
 

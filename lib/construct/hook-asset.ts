@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
+import { AssetType, TerraformAsset, TerraformStack, assertSameCdkLibrary } from "../cdk";
 import { packageFile } from "../provider/install";
 
 /** Construct id of the per-stack asset. */
@@ -43,8 +43,12 @@ export function hookAsset(stack: TerraformStack, need: TerraformNeed = CONNECTIO
   return new TerraformAsset(stack, HOOK_ASSET_ID, { path: hookBundlePath(), type: AssetType.FILE });
 }
 
-/** Raises the Terraform version `stack` is checked against when it is validated (one `terraform version` per stack). */
+/**
+ * Raises the Terraform version `stack` is checked against when it is validated (one `terraform version` per stack).
+ * Every construct of this package passes here first, so it also refuses an app built on the other CDK library (lib/cdk.ts).
+ */
 export function requireTerraform(stack: TerraformStack, need: TerraformNeed): void {
+  assertSameCdkLibrary(stack);
   const current = needs.get(stack);
   if (!current) stack.node.addValidation({ validate: () => terraformVersionCheck(needs.get(stack) ?? need) });
   if (!current || need.minor > current.minor) needs.set(stack, need);

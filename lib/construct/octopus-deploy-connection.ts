@@ -5,7 +5,7 @@
  * two resources whose local-exec hooks run the bundled hook (dist/hook/hook.js), for those who want
  * no provider process. See README "How it works".
  */
-import { Annotations, Fn, Lazy, LocalExecProvisioner, TerraformResource, TerraformStack } from "cdktf";
+import { Annotations, Fn, Lazy, LocalExecProvisioner, TerraformResource, TerraformStack } from "../cdk";
 import { Construct } from "constructs";
 import { PLAN_TIMESTAMP, SYNC_ID, nullResourceEngine, terraformDataEngine } from "./engines";
 import { fingerprint, fingerprintExpression } from "./fingerprint";

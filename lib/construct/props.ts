@@ -2,13 +2,15 @@
  * Synth-time validation of OctopusDeployConnection props with zod. Every problem is reported at
  * once, each naming the field and the rule, before anything is synthesized or sent.
  */
-import { Token } from "cdktf";
+import { Token } from "../cdk";
 import { z } from "zod";
 import { KMS_SECRET_ENV_NAMES } from "../kms/credentials";
 import * as rules from "../shared/rules";
 
-/** The public KMS, used when `kmsUrl` is not given. */
-export const DEFAULT_KMS_URL = "https://app.kms.hanzo.ai";
+import { DEFAULT_KMS_URL } from "../shared/kms-url";
+
+/** The public KMS, used when `kmsUrl` is not given (defined in lib/shared, which the provider loads without cdktf). */
+export { DEFAULT_KMS_URL };
 
 /** Props after validation, defaults applied. */
 export interface ValidatedProps {

@@ -8,10 +8,10 @@
  */
 import { createHash } from "node:crypto";
 import * as path from "node:path";
-import { TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
-import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
+import { TerraformProvider, TerraformResource, TerraformStack, addCustomSynthesis } from "../cdk";
 import { Construct } from "constructs";
 import { requireTerraform } from "./hook-asset";
+import { tfLiteral } from "./terraform-strings";
 import { topLevelBlocks } from "./top-level-blocks";
 import { PROVIDER_SOURCE, PROVIDER_TYPE, PROVIDER_VERSION, TYPE_NAMES } from "../provider/address";
 import { installProvider, writeLockFile } from "../provider/install";
@@ -76,8 +76,10 @@ class ProviderRegistry extends Construct {
     requireTerraform(stack, { minor: 8, why: "the provider engine: moved blocks across resource types" });
     addCustomSynthesis(this, {
       onSynthesize: (session) => {
-        const { hash } = installProvider(path.join(session.outdir, "terraform.d", "plugins"));
-        writeLockFile(session.outdir, hash);
+        // session.outdir is the app's output directory; Terraform runs in the stack's.
+        const stackDir = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
+        const { hash } = installProvider(path.join(stackDir, "terraform.d", "plugins"));
+        writeLockFile(stackDir, hash);
       },
     });
   }
@@ -111,7 +113,8 @@ export class OctopusDeployConnectionResource extends TerraformResource {
     super(scope, id, {
       terraformResourceType: TYPE_NAMES.connection,
       terraformGeneratorMetadata: { providerName: PROVIDER_TYPE, providerVersion: PROVIDER_VERSION },
-      provider: config.provider,
+      // The default configuration needs no `provider` argument; an aliased one does.
+      provider: config.provider.alias === undefined ? undefined : config.provider,
     });
   }
 
@@ -132,7 +135,8 @@ export class OctopusDeployConnectionResource extends TerraformResource {
     const c = this.config;
     return {
       name: c.name,
-      description: c.description,
+      // Literal strings are escaped so Terraform never evaluates `${...}` in them.
+      description: c.description === undefined ? undefined : tfLiteral(c.description),
       project_id: c.projectId,
       instance_url: c.instanceUrl,
       api_key: c.apiKey,

@@ -6,7 +6,7 @@
  * for the construct's resources, the connection's block carrying the destroy hook, which deletes the
  * connection (or keeps it when its removalPolicy was "retain"). After that deploy the call can go.
  */
-import { TerraformStack } from "cdktf";
+import { TerraformStack } from "../cdk";
 import { Construct } from "constructs";
 import { SYNC_ID } from "./engines";
 import { hookAsset } from "./hook-asset";

@@ -3,7 +3,7 @@
  * written as cdktf's generated provider bindings write resources. Attribute names are the provider
  * schema's (lib/provider/resources/octopus-deploy-secret-sync).
  */
-import { TerraformResource } from "cdktf";
+import { TerraformResource } from "../cdk";
 import { Construct } from "constructs";
 import { HanzoKmsProvider, hclAttributes } from "./provider-engine";
 import { PROVIDER_TYPE, PROVIDER_VERSION, TYPE_NAMES } from "../provider/address";
@@ -59,7 +59,7 @@ export class OctopusDeploySecretSyncResource extends TerraformResource {
     super(scope, id, {
       terraformResourceType: TYPE_NAMES.secretSync,
       terraformGeneratorMetadata: { providerName: PROVIDER_TYPE, providerVersion: PROVIDER_VERSION },
-      provider: config.provider,
+      provider: config.provider.alias === undefined ? undefined : config.provider,
     });
   }
 

@@ -4,7 +4,7 @@
  * as a child process at synth, once per resource (two per connection; bench/RESULTS.md, P4). The hook
  * asset checks the Terraform version once per stack instead (hook-asset.ts).
  */
-import { AnyMap, LocalExecProvisioner, TerraformResource, anyToHclTerraform, anyToTerraform, hashMapper, hashMapperHcl } from "cdktf";
+import { AnyMap, LocalExecProvisioner, TerraformResource, anyToHclTerraform, anyToTerraform, hashMapper, hashMapperHcl } from "../cdk";
 import { Construct } from "constructs";
 
 /** Configuration of {@link TerraformData}. */

@@ -6,7 +6,7 @@
  * `base64decode("...")`: Terraform decodes it at plan time into a known value that is never parsed as
  * a template, and plans show the decoded text. Other strings are written as they are.
  */
-import { Fn } from "cdktf";
+import { Fn } from "../cdk";
 
 /** `value` as a Terraform string that evaluates to exactly `value`. */
 export function tfLiteral(value: string): string {

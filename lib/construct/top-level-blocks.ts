@@ -3,7 +3,7 @@
  * types), collected per stack and written as one override each, so the configuration stays linear in
  * the number of connections.
  */
-import { Lazy, TerraformStack } from "cdktf";
+import { Lazy, TerraformStack } from "../cdk";
 import { Construct } from "constructs";
 
 /** Block kinds collected here. */
