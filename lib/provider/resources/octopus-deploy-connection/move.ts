@@ -2,21 +2,18 @@
  * MoveResourceState: a `moved` block from the hook engines' connection resource (`terraform_data`,
  * whose `input`/`output` hold the declaration, or `null_resource`, whose `triggers` do: see
  * construct/engines.ts) to this type. The declaration is parsed by the hook's own schema
- * (hook/event.ts), the connection is looked up by name (and project) in the KMS, and its state has
- * the same id: no delete, no create. The key's fingerprint is null, so the first apply sends the
- * declared key once. A connection missing from the KMS gets a state with a null id, which the next
- * refresh drops: Terraform then plans to create it.
+ * (hook/event.ts) into a state without an id; the first refresh finds the connection by name (and
+ * project) in the KMS and keeps its id: no delete, no create. The key's fingerprint is null, so the
+ * first apply sends the declared key once. A connection missing from the KMS is dropped by that
+ * refresh: Terraform then plans to create it.
  */
 import * as z from "zod/mini";
 import { parseEvent } from "../../../hook/event";
-import { describeScope } from "../../../shared/scope";
 import { objectOf } from "../../framework/attributes";
 import { DiagnosticError } from "../../framework/diagnostics";
 import { CallContext } from "../../framework/resource";
 import { ObjectValue } from "../../protocol/types";
-import { kmsDiagnostics } from "../../kms-diagnostics";
 import { CONNECTION_ATTRIBUTES } from "./schema";
-import { stateFromConnection } from "./state";
 
 /** Resource types whose state this type takes over. */
 export const MOVABLE_FROM = ["terraform_data", "null_resource"] as const;
@@ -53,7 +50,7 @@ function unwrapDynamic(v: unknown): unknown {
 }
 
 /** The state of this type for the moved connection. */
-export async function moveConnection(ctx: CallContext, typeName: string, stateJson: string): Promise<ObjectValue> {
+export async function moveConnection(_ctx: CallContext, typeName: string, stateJson: string): Promise<ObjectValue> {
   let decl;
   try {
     decl = parseEvent(declarationJson(typeName, stateJson));
@@ -61,22 +58,10 @@ export async function moveConnection(ctx: CallContext, typeName: string, stateJs
     if (err instanceof DiagnosticError) throw err;
     throw DiagnosticError.at(undefined, "Cannot move state", `The ${typeName} state's declaration cannot be read: ${(err as Error).message}.`);
   }
-  if (decl.kmsUrl.replace(/\/+$/, "") !== ctx.kmsUrl.replace(/\/+$/, "")) {
-    throw DiagnosticError.at(
-      undefined,
-      "Cannot move state",
-      `The connection "${decl.name}" was deployed to the KMS at ${decl.kmsUrl}, but this provider configuration's kms_url is ${ctx.kmsUrl}: give the provider the same kms_url.`,
-    );
-  }
-  const what = `Moving Octopus Deploy connection "${decl.name}" in ${describeScope(decl.projectId)} from ${typeName}`;
+  // Terraform moves state before it configures the provider (as it upgrades state), so nothing here
+  // can reach the KMS: the moved state has no id, and the first refresh looks the connection up by
+  // name in the provider's KMS (resource.ts), keeping its id.
   const local = { api_key_env: decl.apiKeyEnv ?? null, api_key_fingerprint: null, removal_policy: decl.removalPolicy, adopt_existing: decl.adoptExisting };
-  let found;
-  try {
-    found = (await ctx.kms().getByName(decl.name, decl.projectId)) ?? (decl.renamedFrom ? await ctx.kms().getByName(decl.renamedFrom, decl.projectId) : undefined);
-  } catch (err) {
-    throw new DiagnosticError(kmsDiagnostics(err, what));
-  }
-  if (found) return stateFromConnection(found, local);
   return objectOf(CONNECTION_ATTRIBUTES, {
     ...local,
     name: decl.name,

@@ -24,13 +24,14 @@ import { upgradeConnectionState } from "./upgrade";
  * plan shows it being set again and the apply re-sends the key (plan -detailed-exitcode exits 2).
  */
 async function readConnection(ctx: CallContext, state: ObjectValue): Promise<ObjectValue | null> {
-  const id = typeof state.id === "string" ? state.id : undefined;
-  if (!id) return null;
+  const id = typeof state.id === "string" && state.id ? state.id : undefined;
+  const projectId = typeof state.project_id === "string" ? state.project_id : undefined;
   let live;
   try {
-    live = await ctx.kms().getById(id);
+    // No id: a state moved from the hook engines (move.ts), found by name in its scope.
+    live = id ? await ctx.kms().getById(id) : typeof state.name === "string" ? await ctx.kms().getByName(state.name, projectId) : undefined;
   } catch (err) {
-    throw new DiagnosticError(kmsDiagnostics(err, `Reading Octopus Deploy connection "${String(state.name)}" (id ${id})`));
+    throw new DiagnosticError(kmsDiagnostics(err, `Reading Octopus Deploy connection "${String(state.name)}" (${id ? `id ${id}` : "by name"})`));
   }
   if (!live) return null;
   const fields = kmsFields(live);
