@@ -6,7 +6,7 @@
  *   export OCTOPUS_URL=https://your-instance.octopus.app TF_VAR_octopus_api_key=API-...
  *   npx cdktf deploy
  */
-import { App, TerraformStack, TerraformVariable } from "cdktf";
+import { App, TerraformStack, TerraformVariable } from "../lib/cdk";
 import { Construct } from "constructs";
 import { OctopusDeployConnection } from "../lib";
 

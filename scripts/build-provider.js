@@ -2,15 +2,24 @@
 // Bundles the provider (lib/provider/main.ts and everything it imports: protocol, KMS client, gRPC,
 // protobufjs, msgpack, zod) into one dependency-free executable, dist/provider/provider.js, which the
 // construct copies into each stack's terraform.d/plugins and install-provider places for HCL users.
+// `bundleProvider(entry, outfile)` bundles any entry the same way (the protocol tests' echo provider).
 const esbuild = require("esbuild");
 const fs = require("node:fs");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
+const SHEBANG = "#!/usr/bin/env node";
 
-/** Bundles `entry` into `outfile` as a node executable. */
+/**
+ * Bundles `entry` into `outfile` as a node executable (one minified CommonJS file for node20, a
+ * `#!/usr/bin/env node` first line, mode 0755). Only the outfile and its .LEGAL.txt are replaced
+ * (esbuild writes the latter only when there are legal comments, so an old one must not outlive its
+ * code); nothing else in the directory is touched.
+ */
 async function bundleProvider(entry, outfile) {
-  fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
+  for (const file of [outfile, `${outfile}.LEGAL.txt`]) fs.rmSync(file, { force: true });
+  // esbuild keeps an entry's own hashbang line; add one only when the entry has none.
+  const hasShebang = fs.readFileSync(entry, "utf8").startsWith("#!");
   await esbuild.build({
     entryPoints: [entry],
     outfile,
@@ -21,6 +30,7 @@ async function bundleProvider(entry, outfile) {
     minify: true,
     legalComments: "linked",
     logLevel: "warning",
+    ...(hasShebang ? {} : { banner: { js: SHEBANG } }),
   });
   fs.chmodSync(outfile, 0o755);
 }
@@ -28,5 +38,11 @@ async function bundleProvider(entry, outfile) {
 module.exports = { bundleProvider };
 
 if (require.main === module) {
-  bundleProvider(path.join(root, "lib/provider/main.ts"), path.join(root, "dist/provider/provider.js")).catch(() => process.exit(1));
+  const entry = path.join(root, "lib/provider/main.ts");
+  // The entry is written separately from the protocol layer: until it exists there is nothing to bundle.
+  if (!fs.existsSync(entry)) {
+    process.stderr.write(`build-provider: ${path.relative(root, entry)} does not exist yet; skipped\n`);
+  } else {
+    bundleProvider(entry, path.join(root, "dist/provider/provider.js")).catch(() => process.exit(1));
+  }
 }

@@ -5,7 +5,7 @@
  * the command line); otherwise it runs `true` (the synth baseline). Same BENCH_* variables as
  * connections-app.
  */
-import { App, DataResource, LocalBackend, TerraformStack } from "cdktf";
+import { App, DataResource, LocalBackend, TerraformStack } from "../../lib/cdk";
 
 const env = process.env;
 const n = Number(env.BENCH_N ?? "1");

@@ -65,6 +65,11 @@ export class KmsSession {
     this.abort.abort();
   }
 
+  /** Fires on stop(). */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
   /** Whether stop() was called. */
   get stopped(): boolean {
     return this.abort.signal.aborted;

@@ -10,12 +10,13 @@ import * as rules from "../shared/rules";
 import { Attributes, toSchema } from "./framework/attributes";
 import { DiagnosticError, PROVIDER_CONFIG_SUMMARY, errorAt, hasErrors } from "./framework/diagnostics";
 import { planChange } from "./framework/plan";
-import { CallContext, DataSource, Resource } from "./framework/resource";
+import { AppliedWithDiagnostics, CallContext, DataSource, Resource } from "./framework/resource";
 import { validateAttributes } from "./framework/validate";
 import { kmsDiagnostics } from "./kms-diagnostics";
 import { KmsSession, KmsSessionOptions } from "./kms-session";
 import { octopusDeployConnectionData } from "./data-sources/octopus-deploy-connection";
 import { octopusDeployConnection } from "./resources/octopus-deploy-connection/resource";
+import { octopusDeploySecretSync } from "./resources/octopus-deploy-secret-sync/resource";
 import type { ApplyResponse, Diagnostic, ImportResponse, MoveResponse, ObjectValue, PlanResponse, ProviderService, ReadDataResponse, ReadResponse, UpgradeResponse } from "./protocol/types";
 import { UNKNOWN } from "./protocol/types";
 
@@ -34,7 +35,10 @@ export type OctopusProviderOptions = Partial<Omit<KmsSessionOptions, "kmsUrl">>;
 
 /** The hanzokms provider. */
 export class OctopusProvider implements ProviderService {
-  private readonly resources: ReadonlyMap<string, Resource> = new Map([[octopusDeployConnection.typeName, octopusDeployConnection]]);
+  private readonly resources: ReadonlyMap<string, Resource> = new Map([
+    [octopusDeployConnection.typeName, octopusDeployConnection],
+    [octopusDeploySecretSync.typeName, octopusDeploySecretSync],
+  ]);
   private readonly dataSources: ReadonlyMap<string, DataSource> = new Map([[octopusDeployConnectionData.typeName, octopusDeployConnectionData]]);
   private session?: KmsSession;
   private kmsUrl = DEFAULT_KMS_URL;
@@ -119,7 +123,8 @@ export class OctopusProvider implements ProviderService {
       // Values unknown at plan are known now: check them before anything is sent.
       const diagnostics = validateAttributes(r.attributes, config);
       if (hasErrors(diagnostics)) throw new DiagnosticError(diagnostics);
-      return { newState: prior ? await r.update(ctx, prior, planned, config) : await r.create(ctx, planned, config) };
+      const result = prior ? await r.update(ctx, prior, planned, config) : await r.create(ctx, planned, config);
+      return result instanceof AppliedWithDiagnostics ? { newState: result.state, diagnostics: result.diagnostics } : { newState: result };
     });
   }
 
@@ -164,6 +169,7 @@ export class OctopusProvider implements ProviderService {
     return {
       env: this.options.env ?? process.env,
       kmsUrl: this.kmsUrl,
+      signal: session?.signal,
       kms: () => {
         if (!session) throw new DiagnosticError([errorAt(undefined, PROVIDER_CONFIG_SUMMARY, "The provider was not configured before it was used (ConfigureProvider was not called).")]);
         return session.kms();

@@ -15,6 +15,19 @@ export interface CallContext {
   readonly env: NodeJS.ProcessEnv;
   /** The configured KMS URL (for messages and move checks). */
   readonly kmsUrl: string;
+  /** Fires on StopProvider: waits end early (the KMS client stops on its own). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A create or update result that carries diagnostics: Terraform records `state` (the object exists
+ * in the KMS) and shows `diagnostics`; with an error, a created object is marked tainted.
+ */
+export class AppliedWithDiagnostics {
+  constructor(
+    readonly state: ObjectValue,
+    readonly diagnostics: readonly Diagnostic[],
+  ) {}
 }
 
 /** A refined plan. */
@@ -35,10 +48,10 @@ export interface Resource {
   validate(config: ObjectValue, capabilities: ClientCapabilities | undefined): Diagnostic[];
   /** Refines the generic plan (resource-specific computed values). `prior` null = create. */
   modifyPlan(ctx: CallContext, args: { readonly prior: ObjectValue | null; readonly planned: ObjectValue; readonly config: ObjectValue; readonly capabilities?: ClientCapabilities }): PlanResult;
-  create(ctx: CallContext, planned: ObjectValue, config: ObjectValue): Promise<ObjectValue>;
+  create(ctx: CallContext, planned: ObjectValue, config: ObjectValue): Promise<ObjectValue | AppliedWithDiagnostics>;
   /** Null = gone. */
   read(ctx: CallContext, state: ObjectValue): Promise<ObjectValue | null>;
-  update(ctx: CallContext, prior: ObjectValue, planned: ObjectValue, config: ObjectValue): Promise<ObjectValue>;
+  update(ctx: CallContext, prior: ObjectValue, planned: ObjectValue, config: ObjectValue): Promise<ObjectValue | AppliedWithDiagnostics>;
   delete(ctx: CallContext, prior: ObjectValue): Promise<void>;
   importState(ctx: CallContext, id: string): Promise<ObjectValue>;
   /** `rawStateJson` written by schema `version`; answers a state of the current version. */

@@ -13,8 +13,32 @@ type Res = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 const num = (v: unknown): number => (typeof v === "number" ? v : 0);
 const bytes = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.alloc(0));
-const dyn = (v: unknown) => decodeDynamic(v as { msgpack?: Uint8Array; json?: Uint8Array } | undefined);
-const obj = (v: unknown) => dyn(v) ?? {};
+const dyn = (v: unknown, type?: CtyType) => decodeDynamic(v as { msgpack?: Uint8Array; json?: Uint8Array } | undefined, type);
+const obj = (v: unknown, type?: CtyType) => dyn(v, type) ?? {};
+
+/** The cty object type of a schema's block (every attribute with its type). */
+export function objectType(s: Schema): CtyType {
+  return ["object", Object.fromEntries(s.block.attributes.map((a) => [a.name, a.type]))];
+}
+
+/** Object types of the provider's schemas, so values are decoded and encoded faithfully. */
+interface SchemaTypes {
+  readonly provider: CtyType;
+  readonly resources: ReadonlyMap<string, CtyType>;
+  readonly dataSources: ReadonlyMap<string, CtyType>;
+}
+const typeCache = new WeakMap<ProviderService, SchemaTypes>();
+/** The schemas' object types (computed once per service; the schema is fixed for a process). */
+function schemaTypes(service: ProviderService): SchemaTypes {
+  let t = typeCache.get(service);
+  if (!t) {
+    const s = service.getProviderSchema();
+    const types = (m: Readonly<Record<string, Schema>>) => new Map(Object.entries(m).map(([k, v]) => [k, objectType(v)]));
+    t = { provider: objectType(s.provider), resources: types(s.resourceSchemas), dataSources: types(s.dataSourceSchemas) };
+    typeCache.set(service, t);
+  }
+  return t;
+}
 function capabilities(v: unknown): ClientCapabilities | undefined {
   if (!v || typeof v !== "object") return undefined;
   const c = v as { deferral_allowed?: boolean; write_only_attributes_allowed?: boolean };
@@ -74,6 +98,9 @@ function capabilitiesOut(c: ReturnType<ProviderService["getProviderSchema"]>["se
 
 /** Calls `service` for one RPC; errors are the caller's to turn into diagnostics. */
 export async function dispatch(service: ProviderService, rpc: ProviderRpc, req: Req): Promise<Res> {
+  // A type the provider does not know is its own error to report; its values decode untyped.
+  const resource = (name = str(req.type_name)) => schemaTypes(service).resources.get(name);
+  const dataSource = (name = str(req.type_name)) => schemaTypes(service).dataSources.get(name);
   switch (rpc) {
     case "GetMetadata": {
       const s = service.getProviderSchema();
@@ -96,36 +123,36 @@ export async function dispatch(service: ProviderService, rpc: ProviderRpc, req: 
       };
     }
     case "ValidateProviderConfig":
-      return { diagnostics: diagnostics((await service.validateProviderConfig({ config: obj(req.config) })).diagnostics) };
+      return { diagnostics: diagnostics((await service.validateProviderConfig({ config: obj(req.config, schemaTypes(service).provider) })).diagnostics) };
     case "ValidateResourceConfig": {
-      const r = await service.validateResourceConfig({ typeName: str(req.type_name), config: obj(req.config), clientCapabilities: capabilities(req.client_capabilities) });
+      const r = await service.validateResourceConfig({ typeName: str(req.type_name), config: obj(req.config, resource()), clientCapabilities: capabilities(req.client_capabilities) });
       return { diagnostics: diagnostics(r.diagnostics) };
     }
     case "ValidateDataResourceConfig":
-      return { diagnostics: diagnostics((await service.validateDataResourceConfig({ typeName: str(req.type_name), config: obj(req.config) })).diagnostics) };
+      return { diagnostics: diagnostics((await service.validateDataResourceConfig({ typeName: str(req.type_name), config: obj(req.config, dataSource()) })).diagnostics) };
     case "UpgradeResourceState": {
       const r = await service.upgradeResourceState({ typeName: str(req.type_name), version: num(req.version), rawStateJson: rawJson(req.raw_state) });
-      return { upgraded_state: dynamic(r.upgradedState), diagnostics: diagnostics(r.diagnostics) };
+      return { upgraded_state: dynamic(r.upgradedState, resource()), diagnostics: diagnostics(r.diagnostics) };
     }
     case "ConfigureProvider": {
-      const r = await service.configureProvider({ terraformVersion: str(req.terraform_version), config: obj(req.config), clientCapabilities: capabilities(req.client_capabilities) });
+      const r = await service.configureProvider({ terraformVersion: str(req.terraform_version), config: obj(req.config, schemaTypes(service).provider), clientCapabilities: capabilities(req.client_capabilities) });
       return { diagnostics: diagnostics(r.diagnostics) };
     }
     case "ReadResource": {
-      const r = await service.readResource({ typeName: str(req.type_name), currentState: obj(req.current_state), private: bytes(req.private), clientCapabilities: capabilities(req.client_capabilities) });
-      return { new_state: dynamic(r.newState), private: r.private ?? Buffer.alloc(0), diagnostics: diagnostics(r.diagnostics) };
+      const r = await service.readResource({ typeName: str(req.type_name), currentState: obj(req.current_state, resource()), private: bytes(req.private), clientCapabilities: capabilities(req.client_capabilities) });
+      return { new_state: dynamic(r.newState, resource()), private: r.private ?? Buffer.alloc(0), diagnostics: diagnostics(r.diagnostics) };
     }
     case "PlanResourceChange": {
       const r = await service.planResourceChange({
         typeName: str(req.type_name),
-        priorState: dyn(req.prior_state),
-        proposedNewState: dyn(req.proposed_new_state),
-        config: dyn(req.config),
+        priorState: dyn(req.prior_state, resource()),
+        proposedNewState: dyn(req.proposed_new_state, resource()),
+        config: dyn(req.config, resource()),
         priorPrivate: bytes(req.prior_private),
         clientCapabilities: capabilities(req.client_capabilities),
       });
       return {
-        planned_state: dynamic(r.plannedState),
+        planned_state: dynamic(r.plannedState, resource()),
         requires_replace: (r.requiresReplace ?? []).map(attributePath),
         planned_private: r.plannedPrivate ?? Buffer.alloc(0),
         diagnostics: diagnostics(r.diagnostics),
@@ -134,17 +161,17 @@ export async function dispatch(service: ProviderService, rpc: ProviderRpc, req: 
     case "ApplyResourceChange": {
       const r = await service.applyResourceChange({
         typeName: str(req.type_name),
-        priorState: dyn(req.prior_state),
-        plannedState: dyn(req.planned_state),
-        config: dyn(req.config),
+        priorState: dyn(req.prior_state, resource()),
+        plannedState: dyn(req.planned_state, resource()),
+        config: dyn(req.config, resource()),
         plannedPrivate: bytes(req.planned_private),
       });
-      return { new_state: dynamic(r.newState), private: r.private ?? Buffer.alloc(0), diagnostics: diagnostics(r.diagnostics) };
+      return { new_state: dynamic(r.newState, resource()), private: r.private ?? Buffer.alloc(0), diagnostics: diagnostics(r.diagnostics) };
     }
     case "ImportResourceState": {
       const r = await service.importResourceState({ typeName: str(req.type_name), id: str(req.id), clientCapabilities: capabilities(req.client_capabilities) });
       return {
-        imported_resources: r.importedResources.map((i) => ({ type_name: i.typeName, state: dynamic(i.state), private: i.private ?? Buffer.alloc(0) })),
+        imported_resources: r.importedResources.map((i) => ({ type_name: i.typeName, state: dynamic(i.state, resource(i.typeName)), private: i.private ?? Buffer.alloc(0) })),
         diagnostics: diagnostics(r.diagnostics),
       };
     }
@@ -157,11 +184,11 @@ export async function dispatch(service: ProviderService, rpc: ProviderRpc, req: 
         targetTypeName: str(req.target_type_name),
         sourcePrivate: bytes(req.source_private),
       });
-      return { target_state: dynamic(r.targetState), target_private: r.targetPrivate ?? Buffer.alloc(0), diagnostics: diagnostics(r.diagnostics) };
+      return { target_state: dynamic(r.targetState, resource(str(req.target_type_name))), target_private: r.targetPrivate ?? Buffer.alloc(0), diagnostics: diagnostics(r.diagnostics) };
     }
     case "ReadDataSource": {
-      const r = await service.readDataSource({ typeName: str(req.type_name), config: obj(req.config), clientCapabilities: capabilities(req.client_capabilities) });
-      return { state: dynamic(r.state), diagnostics: diagnostics(r.diagnostics) };
+      const r = await service.readDataSource({ typeName: str(req.type_name), config: obj(req.config, dataSource()), clientCapabilities: capabilities(req.client_capabilities) });
+      return { state: dynamic(r.state, dataSource()), diagnostics: diagnostics(r.diagnostics) };
     }
     case "GetFunctions":
       return {};
@@ -171,9 +198,13 @@ export async function dispatch(service: ProviderService, rpc: ProviderRpc, req: 
   }
 }
 
-/** The response field that carries diagnostics, for an RPC whose call threw (StopProvider has none). */
+/**
+ * The answer of an RPC whose call threw: an error diagnostic whose summary is the message's first line
+ * (the rest, if any, its detail); StopProvider's Error field. Only the message: never a stack or value.
+ */
 export function errorResponse(rpc: ProviderRpc, message: string): Res {
   if (rpc === "StopProvider") return { Error: message };
-  if (rpc === "GetFunctions") return {};
-  return { diagnostics: [diagnostic({ severity: "error", summary: "Provider error", detail: message })] };
+  const [first, ...rest] = (message.trim() || "The provider failed without a message").split("\n");
+  const detail = rest.join("\n").trim();
+  return { diagnostics: [diagnostic({ severity: "error", summary: first!, ...(detail ? { detail } : {}) })] };
 }

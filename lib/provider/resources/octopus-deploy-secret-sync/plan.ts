@@ -1,0 +1,59 @@
+/**
+ * Validation beyond the attribute rules (the scope lists, element by element, with the element's
+ * path) and the resource's plan: the status attributes are unknown whenever a PATCH will be sent
+ * (the KMS syncs again), and keep their values when nothing, or only a local attribute, changes. A
+ * prior failed sync is a warning on every plan until it succeeds, so it is never silent.
+ */
+import { SCOPE_VALUE_KEYS, scopeValues } from "../../../shared/sync-rules";
+import { errorAt, warningAt } from "../../framework/diagnostics";
+import { PlanResult } from "../../framework/resource";
+import { sameValue } from "../../framework/values";
+import { Diagnostic, ObjectValue, UNKNOWN, Value } from "../../protocol/types";
+import { patchBody } from "./body";
+import { SCOPE_ATTRIBUTES, STATUS_ATTRIBUTES } from "./schema";
+
+/** Every element of every known scope list is a non-empty string (the shared scopeValues rule). */
+export function validateSync(config: ObjectValue): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const key of SCOPE_VALUE_KEYS) {
+    const attribute = SCOPE_ATTRIBUTES[key];
+    const list = config[attribute];
+    if (!Array.isArray(list)) continue;
+    (list as readonly Value[]).forEach((item, index) => {
+      if (item === UNKNOWN) return;
+      const verdict = scopeValues({ [key]: [item] });
+      if (verdict) out.push(errorAt([attribute, index], `Invalid ${attribute}`, `${attribute}[${index}] ${verdict.replace(/^\w+\[0\] /, "")}.`));
+    });
+  }
+  return out;
+}
+
+/** Whether an update from `prior` to `planned` sends a PATCH or replaces the sync (planned values may still be unknown). */
+function sendsPatch(prior: ObjectValue, planned: ObjectValue): boolean {
+  if (!sameValue(planned.project_id, prior.project_id)) return true; // a replacement: a new sync
+  try {
+    return Object.keys(patchBody(prior, planned)).length > 0;
+  } catch {
+    return true; // a value unknown until apply: it may change
+  }
+}
+
+/** The resource's plan on top of the generic one. */
+export function modifySyncPlan(prior: ObjectValue | null, planned: ObjectValue): PlanResult {
+  if (!prior) return { planned };
+  const warnings: Diagnostic[] = [];
+  if (prior.sync_status === "failed") {
+    warnings.push(
+      warningAt(
+        ["sync_status"],
+        "The last sync failed",
+        `Secret sync "${String(prior.name)}" (id ${String(prior.id)}): the KMS reports that its last sync failed: ${String(prior.last_sync_message ?? "(no message)")}. ` +
+          `Fix the cause, then run "npx cdktf-kms-octopus sync ${String(prior.name)} --project-id ${String(prior.project_id)}" or apply a change.`,
+      ),
+    );
+  }
+  if (sendsPatch(prior, planned)) {
+    return { planned: { ...planned, ...Object.fromEntries(STATUS_ATTRIBUTES.map((a) => [a, UNKNOWN])) }, diagnostics: warnings };
+  }
+  return { planned: { ...planned, ...Object.fromEntries(STATUS_ATTRIBUTES.map((a) => [a, prior[a] ?? null])) }, diagnostics: warnings };
+}
