@@ -26,6 +26,8 @@ export class OctopusConnectionsStack extends TerraformStack {
       instanceUrl: env.OCTOPUS_URL ?? "https://your-instance.octopus.app",
       apiKey: apiKey.value,
       kmsUrl: env.KMS_URL ?? "https://app.kms.hanzo.ai",
+      // The default is the package's provider; EXAMPLE_ENGINE=terraform_data runs the hook engine.
+      engine: (env.EXAMPLE_ENGINE as "provider" | "terraform_data" | undefined) || undefined,
     });
   }
 }

@@ -222,6 +222,7 @@ describeE2E("the pipeline guide: its commands, run as written", () => {
   const env = (withNpx = true): NodeJS.ProcessEnv => {
     const e = terraformEnv(dir, {
       STACK_DIR,
+      EXAMPLE_ENGINE: "terraform_data", // the pipeline guide's commands and sample outputs are the hook engine's
       KMS_URL: kms.kmsUrl, // read by the example app for its kmsUrl
       OCTOPUS_URL: kms.octopusUrl,
       KMS_CLIENT_ID: kms.clientId,
