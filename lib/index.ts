@@ -2,6 +2,9 @@
 export { OctopusDeployConnection, OctopusDeployConnectionProps, CONNECTION_MARKER } from "./construct/octopus-deploy-connection";
 export { OctopusDeployConnectionPropsError, DEFAULT_KMS_URL, Engine, ENGINES } from "./construct/props";
 export { HanzoKmsProvider, OctopusDeployConnectionResource } from "./construct/provider-engine";
+export { OctopusDeploySecretSync, OctopusDeploySecretSyncProps } from "./construct/octopus-deploy-secret-sync";
+export { OctopusDeploySecretSyncPropsError, OctopusSyncDestination, OctopusSyncOptions } from "./construct/secret-sync-props";
+export { OctopusDeploySecretSyncResource, OctopusScopeValues } from "./construct/secret-sync-resource";
 export { OctopusDeployConnectionLookup, OctopusDeployConnectionLookupProps } from "./construct/connection-lookup";
 export { PROVIDER_SOURCE, PROVIDER_VERSION } from "./provider/address";
 export { KmsClient, KmsClientOptions, RequestEvent } from "./kms/client";

@@ -71,6 +71,8 @@ export class OctopusDeployConnection extends Construct {
   public readonly connectionName: string;
   /** The engine that carries the connection. */
   public readonly engine: Engine;
+  /** The KMS that holds the connection (its syncs default to the same KMS). */
+  public readonly kmsUrl: string;
   /**
    * The resource that stands for the connection in the state: with the provider engine the
    * `hanzokms_octopus_deploy_connection` itself; with the hook engines the resource that stores the
@@ -85,6 +87,7 @@ export class OctopusDeployConnection extends Construct {
     const p = validateProps(this.node.path, props);
     this.connectionName = p.name;
     this.engine = p.engine;
+    this.kmsUrl = p.kmsUrl;
     if (p.engine === "provider") {
       this.connectionResource = this.withProvider(p);
     } else {

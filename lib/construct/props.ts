@@ -4,6 +4,7 @@
  */
 import { Token } from "../cdk";
 import { z } from "zod";
+import { preview, typeOf } from "./describe-value";
 import { KMS_SECRET_ENV_NAMES } from "../kms/credentials";
 import * as rules from "../shared/rules";
 
@@ -141,16 +142,4 @@ export function validateProps(path: string, props: unknown): ValidatedProps {
     renamedFrom: p.renamedFrom,
     engine: p.engine ?? "provider",
   };
-}
-
-function typeOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : typeof value;
-}
-
-/** A short, printable rendering of a bad value (never used for apiKey). */
-function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}..."` : text;
 }

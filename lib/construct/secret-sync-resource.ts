@@ -6,6 +6,7 @@
 import { TerraformResource } from "../cdk";
 import { Construct } from "constructs";
 import { HanzoKmsProvider, hclAttributes } from "./provider-engine";
+import { SCOPE_VALUE_KEYS } from "../shared/sync-rules";
 import { PROVIDER_TYPE, PROVIDER_VERSION, TYPE_NAMES } from "../provider/address";
 
 /** Octopus scope values of the synced variables (names or ids as Octopus shows them). */
@@ -25,7 +26,7 @@ export interface OctopusScopeValues {
 }
 
 /** The scope keys in the order the provider's schema lists them. */
-export const SCOPE_KEYS = ["environments", "roles", "machines", "processes", "actions", "channels"] as const;
+export const SCOPE_KEYS = SCOPE_VALUE_KEYS;
 
 /** Configuration of {@link OctopusDeploySecretSyncResource}: the provider's attributes. */
 export interface OctopusDeploySecretSyncResourceConfig {
@@ -74,6 +75,10 @@ export class OctopusDeploySecretSyncResource extends TerraformResource {
   /** When the KMS last synced (ISO time). */
   public get lastSyncedAt(): string {
     return this.getStringAttribute("last_synced_at");
+  }
+  /** The KMS's message of the last failed sync (null after a success). */
+  public get lastSyncMessage(): string {
+    return this.getStringAttribute("last_sync_message");
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

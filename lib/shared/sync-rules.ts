@@ -4,7 +4,7 @@
  * (shared/reference/kms-secret-sync.md, upstream's secret-sync-schemas.ts); shared by the construct,
  * the provider schema and the CLI. No dependencies.
  */
-import type { Verdict } from "./rules";
+import { projectId, type Verdict } from "./rules";
 
 /** Longest sync name the KMS accepts (slugSchema max 256). */
 export const SYNC_NAME_MAX = 256;
@@ -55,6 +55,11 @@ export function keySchema(value: string): Verdict {
     return "may contain only letters, digits, -, _, / and the placeholders {{secretKey}} and {{environment}} (the KMS rule)";
   }
   return undefined;
+}
+
+/** KMS app connection id: a UUID (upstream: connectionId z.string().uuid()). */
+export function connectionId(value: string): Verdict {
+  return projectId(value) === undefined ? undefined : "must be a KMS app connection id (a UUID such as abcdef12-3456-7890-abcd-ef1234567890)";
 }
 
 /** An id that must be given (Octopus space or project id, KMS connection id): not empty, no surrounding whitespace. */

