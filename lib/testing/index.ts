@@ -134,6 +134,11 @@ export interface LocalKms {
   setOctopusFailure(failure: OctopusFailure | undefined): void;
   /** A project's environments (default: the default project), in order: dev, staging, prod. */
   environments(projectId?: string): readonly EnvironmentView[];
+  /**
+   * Creates or updates a shared secret, as POST/PATCH /api/v4/secrets/{name} by the default identity
+   * would (auto-syncs of its folder run). @default environment "dev", secretPath "/", the default project
+   */
+  setSecret(name: string, value: string, where?: { readonly environment?: string; readonly secretPath?: string; readonly projectId?: string }): void;
   /** Creates a folder (and the missing ones above it) in a project's environment; the v4 routes never create folders. */
   createFolder(environment: string, secretPath: string, projectId?: string): void;
   /** Every stored secret sync as the API returns it, in creation order. */
@@ -220,6 +225,17 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
     environments: (projectId = store.defaultProject.id) => secrets.environments(projectId).map(({ id, slug, name }) => ({ id, slug, name })),
     createFolder: (environment, secretPath, projectId = store.defaultProject.id) => {
       secrets.createFolder(projectId, environment, secretPath);
+    },
+    setSecret: (name, value, where = {}) => {
+      const location = { projectId: where.projectId ?? store.defaultProject.id, environment: where.environment ?? "dev", secretPath: where.secretPath ?? "/", type: "shared" as const };
+      const actor = store.defaultIdentity;
+      try {
+        secrets.get(actor, name, { ...location, viewSecretValue: false });
+      } catch {
+        secrets.create(actor, name, { ...location, secretValue: value, secretComment: "" });
+        return;
+      }
+      secrets.update(actor, name, { ...location, secretValue: value });
     },
     secretSyncs: () => syncs.all(),
     syncsIdle: () => syncs.idle(),

@@ -261,9 +261,15 @@ describe("failures", () => {
     expect(kms.secretSyncs().some((s) => s.id === state.id)).toBe(true);
     const plan = await tf.plan(state, cfg);
     expect(plan.diagnostics?.[0]).toMatchObject({ severity: "warning", attribute: ["sync_status"], summary: "The last sync failed" });
+    expect(plan.diagnostics?.[0]?.detail).toMatch(/this apply runs the sync again/);
+    expect(plan.plannedState).toMatchObject({ sync_status: UNKNOWN, last_sync_message: UNKNOWN }); // an update, so "apply again" retries
     kms.setOctopusFailure(undefined);
-    // Fixed: the next change syncs again and succeeds.
-    expect((await tf.apply(state, { ...cfg, description: "retry" })).sync_status).toBe("succeeded");
+    // Fixed: applying the same configuration runs the sync again (one POST .../sync-secrets, no PATCH) and succeeds.
+    const since = kms.requests.length;
+    const retried = await tf.apply(state, cfg);
+    expect(retried).toMatchObject({ sync_status: "succeeded", last_sync_message: null });
+    expect(splitPolls(syncRequests(kms, since), String(state.id)).own).toEqual([`POST ${ROUTE}/${String(state.id)}/sync-secrets`]);
+    expect((await tf.plan(retried, cfg)).diagnostics ?? []).toEqual([]);
   });
 
   test("KMS errors land on their attribute: a missing folder, a taken name", async () => {

@@ -1,6 +1,7 @@
 /**
  * Create, update and delete against the KMS. Requests: create 1 POST; update 1 PATCH with only what
- * changed, or none when only remove_secrets_on_destroy changed; delete 1 DELETE. With auto-sync on,
+ * changed, or none when only remove_secrets_on_destroy changed (1 POST .../sync-secrets when the last sync
+ * failed and nothing else changed: the apply runs it again); delete 1 DELETE. With auto-sync on,
  * a create or an update then waits (wait.ts: GETs with backoff, bounded) for the KMS's sync result:
  * "failed" is an error diagnostic with the KMS's message, and the state is still recorded (the sync
  * exists). A delete with remove_secrets_on_destroy waits until the KMS removed the variables and the
@@ -14,7 +15,7 @@ import { fillUnknowns, knownString } from "../../framework/values";
 import { Diagnostic, ObjectValue } from "../../protocol/types";
 import { createBody, patchBody } from "./body";
 import { syncCall, syncDiagnostics } from "./errors";
-import { validateSync } from "./plan";
+import { resyncsFailed, validateSync } from "./plan";
 import { kmsFields } from "./state";
 import { removalSettled, retryWhileBusy, syncSettled, waitBudgetMs, waitFor } from "./wait";
 
@@ -76,12 +77,17 @@ export async function createSync(ctx: CallContext, planned: ObjectValue, config:
   return settle(ctx, planned, created, `${what} (id ${created.id})`);
 }
 
-/** PATCH only what changed (no request when only remove_secrets_on_destroy changed), then the bounded wait. */
+/** PATCH only what changed (no request when only remove_secrets_on_destroy changed), or a manual sync when only a failed sync is to be run again; then the bounded wait. */
 export async function updateSync(ctx: CallContext, prior: ObjectValue, planned: ObjectValue, config: ObjectValue): Promise<ObjectValue | AppliedWithDiagnostics> {
   checkConfig(config);
   const id = knownString(prior, "id")!;
   const patch = patchBody(prior, planned);
-  if (Object.keys(patch).length === 0) return fillUnknowns(planned, prior);
+  if (Object.keys(patch).length === 0) {
+    if (!resyncsFailed(prior, planned)) return fillUnknowns(planned, prior);
+    const what = `Running ${describeSync(planned.name, id)} again after its failed sync`;
+    const triggered = await syncCall(what, () => syncClient(ctx).triggerSync(id));
+    return settle(ctx, planned, triggered, what);
+  }
   const what = `Updating ${describeSync(planned.name, id)}: ${Object.keys(patch).join(", ")}`;
   const updated = await syncCall(what, () => syncClient(ctx).updateSync(id, patch));
   return settle(ctx, planned, updated, what);

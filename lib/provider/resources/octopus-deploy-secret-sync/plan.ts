@@ -2,7 +2,8 @@
  * Validation beyond the attribute rules (the scope lists, element by element, with the element's
  * path) and the resource's plan: the status attributes are unknown whenever a PATCH will be sent
  * (the KMS syncs again), and keep their values when nothing, or only a local attribute, changes. A
- * prior failed sync is a warning on every plan until it succeeds, so it is never silent.
+ * prior failed sync is a warning on every plan and, with auto-sync on, an update that runs the sync
+ * again (so "fix the cause, then apply again" works, and -detailed-exitcode says 2 until it succeeds).
  */
 import { SCOPE_VALUE_KEYS, scopeValues } from "../../../shared/sync-rules";
 import { errorAt, warningAt } from "../../framework/diagnostics";
@@ -38,6 +39,11 @@ function sendsPatch(prior: ObjectValue, planned: ObjectValue): boolean {
   }
 }
 
+/** Whether the prior state records a failed sync that an apply should run again (auto-sync on). */
+export function resyncsFailed(prior: ObjectValue, planned: ObjectValue): boolean {
+  return prior.sync_status === "failed" && planned.auto_sync_enabled !== false;
+}
+
 /** The resource's plan on top of the generic one. */
 export function modifySyncPlan(prior: ObjectValue | null, planned: ObjectValue): PlanResult {
   if (!prior) return { planned };
@@ -48,11 +54,13 @@ export function modifySyncPlan(prior: ObjectValue | null, planned: ObjectValue):
         ["sync_status"],
         "The last sync failed",
         `Secret sync "${String(prior.name)}" (id ${String(prior.id)}): the KMS reports that its last sync failed: ${String(prior.last_sync_message ?? "(no message)")}. ` +
-          `Fix the cause, then run "npx cdktf-kms-octopus sync ${String(prior.name)} --project-id ${String(prior.project_id)}" or apply a change.`,
+          (resyncsFailed(prior, planned)
+            ? "Fix the cause; this apply runs the sync again."
+            : `Fix the cause, then run "npx cdktf-kms-octopus sync ${String(prior.name)} --project-id ${String(prior.project_id)}" (auto-sync is off).`),
       ),
     );
   }
-  if (sendsPatch(prior, planned)) {
+  if (sendsPatch(prior, planned) || resyncsFailed(prior, planned)) {
     return { planned: { ...planned, ...Object.fromEntries(STATUS_ATTRIBUTES.map((a) => [a, UNKNOWN])) }, diagnostics: warnings };
   }
   return { planned: { ...planned, ...Object.fromEntries(STATUS_ATTRIBUTES.map((a) => [a, prior[a] ?? null])) }, diagnostics: warnings };
