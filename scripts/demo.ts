@@ -1,15 +1,36 @@
 /**
- * `npm run demo`: starts the bundled local KMS, deploys the example stack with the real cdktf CLI,
- * prints the connection as the KMS returns it, changes its description and deploys again, then
- * destroys it. Offline: only built-in Terraform resources are used.
+ * `npm run demo`: starts the bundled local KMS (with its fake Octopus Deploy), sets a secret in it,
+ * deploys the example stack (a connection and a secret sync) with the real cdktf CLI through the
+ * package's provider, and shows the secret arriving as a sensitive Octopus project variable; then a
+ * changed value arriving (the KMS's auto-sync), a description change deployed in place, and destroy
+ * deleting both and removing the variable. Offline. Secret values are shown only as fingerprints.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { KmsClient } from "../lib/kms/client";
 import { readConnection } from "../lib/read";
-import { envWithoutKmsSettings, startLocalKms } from "../lib/testing";
+import { fingerprint } from "../lib/shared/fingerprint";
+import { LocalKms, envWithoutKmsSettings, startLocalKms } from "../lib/testing";
+
+/** The Octopus variable the sync writes (the example's key schema APP_{{secretKey}}). */
+const VARIABLE = "APP_DB_PASSWORD";
+
+/** One line about the variable in the fake Octopus: present, sensitive, and whether its value is the KMS's (by fingerprint). */
+function showVariable(kms: LocalKms, expected: string): boolean {
+  const found = kms.octopusVariables().find((v) => v.Name === VARIABLE);
+  if (!found) {
+    process.stdout.write(`Octopus ${kms.octopusProjectId}: no variable ${VARIABLE}\n`);
+    return false;
+  }
+  const same = found.Value === expected;
+  process.stdout.write(
+    `Octopus ${kms.octopusProjectId}: ${VARIABLE} (${found.IsSensitive ? "sensitive" : "NOT sensitive"}) = value with fingerprint ${fingerprint(found.Value ?? "")}, ${same ? "the KMS secret's" : "NOT the KMS secret's"}\n`,
+  );
+  return same && found.IsSensitive;
+}
 
 const root = path.resolve(__dirname, "..", "..");
 const cdktf = path.join(root, "node_modules", ".bin", "cdktf");
@@ -45,6 +66,10 @@ async function main(): Promise<void> {
       KMS_CLIENT_SECRET: kms.clientSecret,
       OCTOPUS_URL: kms.octopusUrl,
       TF_VAR_octopus_api_key: kms.octopusApiKey,
+      // The example's secret sync: the local KMS's project, environment dev, folder "/", to the fake Octopus's project.
+      SYNC_KMS_PROJECT_ID: kms.projectId,
+      OCTOPUS_SPACE_ID: kms.octopusSpaceId,
+      OCTOPUS_PROJECT_ID: kms.octopusProjectId,
       TF_CLI_CONFIG_FILE: path.join(root, "terraform.tfrc"),
       CHECKPOINT_DISABLE: "1",
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
@@ -52,22 +77,39 @@ async function main(): Promise<void> {
       CI: "true",
     };
 
-    step("cdktf deploy: create");
+    let secret = `demo-${randomBytes(12).toString("hex")}`;
+    kms.setSecret("DB_PASSWORD", secret);
+    step(`KMS secret DB_PASSWORD set in environment dev, folder "/" (fingerprint ${fingerprint(secret)})`);
+
+    step("cdktf deploy: create the connection and the secret sync");
     await cdktfRun(home, ["deploy", "--auto-approve"], env);
     const created = await read();
     process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+    const [sync] = kms.secretSyncs();
+    process.stdout.write(`secret sync "${sync?.name}" (id ${sync?.id}): ${sync?.syncStatus}\n`);
+    if (!showVariable(kms, secret)) throw new Error("the secret did not arrive in Octopus");
 
-    step("cdktf deploy: update the description (same connection id)");
-    await cdktfRun(home, ["deploy", "--auto-approve"], { ...env, CONNECTION_DESCRIPTION: "Octopus for production, managed by cdktf" });
+    step("a changed value in the KMS arrives in Octopus (the KMS's auto-sync; no deploy)");
+    secret = `demo-${randomBytes(12).toString("hex")}`;
+    kms.setSecret("DB_PASSWORD", secret);
+    await kms.syncsIdle();
+    if (!showVariable(kms, secret)) throw new Error("the changed value did not arrive in Octopus");
+
+    step("cdktf deploy: update the connection's description (same connection id, the key not re-sent)");
+    const described = { ...env, CONNECTION_DESCRIPTION: "Octopus for production, managed by cdktf" };
+    await cdktfRun(home, ["deploy", "--auto-approve"], described);
     const updated = await read();
     process.stdout.write(`${JSON.stringify(updated, null, 2)}\n`);
     if (updated?.id !== created?.id) throw new Error("the update replaced the connection");
+    if (updated?.credentialsHash !== created?.credentialsHash) throw new Error("the description change re-sent the key");
 
-    step("cdktf destroy");
-    await cdktfRun(home, ["destroy", "--auto-approve"], { ...env, CONNECTION_DESCRIPTION: "Octopus for production, managed by cdktf" });
+    step("cdktf destroy: the sync removes its variables from Octopus, then the sync and the connection are deleted");
+    await cdktfRun(home, ["destroy", "--auto-approve"], described);
     const gone = await read();
     if (gone) throw new Error("the connection still exists after destroy");
-    step(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: created, updated in place, deleted`);
+    if (kms.secretSyncs().length) throw new Error("the sync still exists after destroy");
+    if (showVariable(kms, secret) || kms.octopusVariables().some((v) => v.Name === VARIABLE)) throw new Error("the variable is still in Octopus after destroy");
+    step(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: secret synced to Octopus, change synced, connection updated in place, all deleted`);
   } finally {
     await kms.close();
     fs.rmSync(home, { recursive: true, force: true });
