@@ -222,7 +222,6 @@ describeE2E("the pipeline guide: its commands, run as written", () => {
   const env = (withNpx = true): NodeJS.ProcessEnv => {
     const e = terraformEnv(dir, {
       STACK_DIR,
-      EXAMPLE_ENGINE: "terraform_data", // the pipeline guide's commands and sample outputs are the hook engine's
       KMS_URL: kms.kmsUrl, // read by the example app for its kmsUrl
       OCTOPUS_URL: kms.octopusUrl,
       KMS_CLIENT_ID: kms.clientId,
@@ -260,7 +259,7 @@ describeE2E("the pipeline guide: its commands, run as written", () => {
       if (run.code !== 0) throw new Error(`${line} failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
       outputs.push(run);
     }
-    expect(outputs[2]!.stdout.replace(/\x1b\[[0-9;]*m/g, "")).toContain("Plan: 2 to add, 0 to change, 0 to destroy.");
+    expect(outputs[2]!.stdout.replace(/\x1b\[[0-9;]*m/g, "")).toContain("Plan: 1 to add, 0 to change, 0 to destroy.");
     expect(outputs[3]!.stdout).toBe(
       `create  octopus-connections/octopus (my-octopus-deploy-connection): create in the organization on ${kms.kmsUrl}\n` +
         "Connections: 1 to create, 0 to update, 0 to replace, 0 to delete, 0 to stop managing, 0 unchanged.\n",
