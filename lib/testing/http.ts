@@ -82,7 +82,7 @@ export function newRequestId(): string {
   return `req-${randomString(ID_ALPHABET, 14)}`;
 }
 
-/** Resolves after `ms` milliseconds (immediately for 0). */
+/** Resolves after `ms` milliseconds (immediately for 0). The timer does not keep a process alive: a closed server's pending latency must not. */
 export function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms).unref()) : Promise.resolve();
 }

@@ -2,8 +2,9 @@
  * The provider engine's operational edges under real Terraform: a stack deployed with the
  * terraform_data engine moves to the provider keeping its connection (same id, no delete, no
  * create); a synthesized stack is self-contained (copied elsewhere, it inits and applies with no
- * extra step); a provider killed in the middle of an apply is reported by Terraform and a rerun
- * converges with nothing duplicated.
+ * extra step); a provider killed in the middle of an apply, or an apply interrupted with Ctrl-C
+ * (SIGINT to the whole process group, as a terminal sends it: Terraform calls StopProvider), is
+ * reported by Terraform and a rerun converges with nothing duplicated.
  */
 import { spawn, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -103,5 +104,40 @@ describeE2E("provider engine: migration, portability, a killed provider", () => 
     const made = kms.connections().filter((c) => names.includes(c.name));
     expect(made.map((c) => c.name).sort()).toEqual([...names].sort());
     expect((await plan(stackDir, env)).code).toBe(0);
+  });
+  test("Ctrl-C during an apply: Terraform stops the provider at once (StopProvider), the rerun converges, nothing is duplicated", async () => {
+    const dir = workDir("kms-ctrl-c-");
+    const env = terraformEnv(dir, { KMS_TOKEN: kms.token, TF_VAR_octopus_api_key: kms.octopusApiKey });
+    const names = Array.from({ length: 4 }, (_, i) => `ctrl-c-${i}`);
+    const stackDir = synth(dir, build(() => ({}), names));
+    expect((await tf(stackDir, ["init", "-input=false", "-no-color"], env)).code).toBe(0);
+    kms.setLatency(5_000); // every create is still in flight when the signal comes
+    let stoppedAfter = Infinity;
+    try {
+      // Its own process group, so the signal reaches Terraform and its provider as a terminal's Ctrl-C does.
+      const child = spawn(TERRAFORM, ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: stackDir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      const done = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+      for (let i = 0; i < 200 && !/Creating\.\.\./.test(output); i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      const signalled = Date.now();
+      process.kill(-child.pid!, "SIGINT");
+      const code = await done;
+      stoppedAfter = Date.now() - signalled;
+      expect(code).not.toBe(0);
+      expect(output).toMatch(/Interrupt received/);
+      expect(output).not.toContain(kms.octopusApiKey);
+    } finally {
+      kms.setLatency(0);
+    }
+    // StopProvider abandons the requests in flight: Terraform did not wait out the KMS's 5 s.
+    expect(stoppedAfter).toBeLessThan(3_000);
+    const rerun = await apply(stackDir, env);
+    expect(rerun.code).toBe(0);
+    const made = kms.connections().filter((c) => names.includes(c.name));
+    expect(made.map((c) => c.name).sort()).toEqual([...names].sort());
+    expect((await plan(stackDir, env, ["-detailed-exitcode"])).code).toBe(0);
   });
 });
