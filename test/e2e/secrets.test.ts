@@ -1,9 +1,11 @@
 /**
  * Secret exposure: with distinctive Octopus key, KMS token and client secret values, a deploy, a
  * plan (what `cdktf diff` shows), an update with a key rotation, a failed apply and a destroy are
- * scanned. The values must appear nowhere in cdktf.out, the state files, terraform's output (which
- * includes every hook's stdout and stderr), any process's command line during the applies, or the
- * local KMS's request log. The state may hold the key's one-way fingerprint, nothing more.
+ * scanned, on the provider engine and on the hook engine. The values must appear nowhere in
+ * cdktf.out, the state files, terraform's output (which includes every hook's stdout and stderr),
+ * Terraform's own log at TF_LOG=trace (the provider's logs included), any process's command line
+ * during the applies, or the local KMS's request log. The state may hold the key's one-way
+ * fingerprint, nothing more.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -35,10 +37,17 @@ async function watchCommandLines<T>(work: () => Promise<T>): Promise<{ result: T
   }
 }
 
-describeE2E("secrets never leak", () => {
+/** What each engine's runs look like, so the scans below are known to have looked at real runs. */
+const ENGINES = [
+  { engine: "provider", props: {}, created: /hanzokms_octopus_deploy_connection\.octopus_[0-9A-F_a-z]+: Creation complete/, process: "terraform-provider-hanzokms" },
+  { engine: "terraform_data", props: HOOK_ENGINE, created: /created octopus-deploy connection "secret-test"/, process: "hook.js" },
+] as const;
+
+describeE2E.each(ENGINES)("secrets never leak ($engine engine)", ({ engine, props, created, process: runs }) => {
   let kms: LocalKms;
-  const dir = workDir("kms-secrets-");
+  const dir = workDir(`kms-secrets-${engine}-`);
   const requestLog = path.join(dir, "kms-requests.jsonl");
+  const traceLog = path.join(dir, "terraform-trace.log");
   const key1 = "API-CANARYKEYONE0000000000000";
   const key2 = "API-CANARYKEYTWO0000000000000";
   const outputs: TfResult[] = [];
@@ -47,13 +56,15 @@ describeE2E("secrets never leak", () => {
 
   const build = (description: string) => (stack: TerraformStack) => {
     const apiKey = new TerraformVariable(stack, "octopus_api_key", { type: "string", sensitive: true }).value;
-    new OctopusDeployConnection(stack, "octopus", { ...HOOK_ENGINE, name: "secret-test", description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, projectId: kms.projectId, apiKey });
-    new OctopusDeployConnection(stack, "from-env", { ...HOOK_ENGINE, name: "secret-env", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_KEY" });
+    new OctopusDeployConnection(stack, "octopus", { ...props, name: "secret-test", description, instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, projectId: kms.projectId, apiKey });
+    new OctopusDeployConnection(stack, "from-env", { ...props, name: "secret-env", instanceUrl: kms.octopusUrl, kmsUrl: kms.kmsUrl, apiKeyEnv: "OCTOPUS_KEY" });
   };
   const env = (key: string, auth: "ua" | "token") =>
     terraformEnv(dir, {
       TF_VAR_octopus_api_key: key,
       OCTOPUS_KEY: key,
+      TF_LOG: "trace",
+      TF_LOG_PATH: traceLog, // Terraform appends: one log of every step
       ...(auth === "ua" ? { KMS_CLIENT_ID: kms.clientId, KMS_CLIENT_SECRET: kms.clientSecret } : { KMS_TOKEN: kms.token }),
     });
   const step = async (fn: () => Promise<TfResult>) => {
@@ -93,11 +104,12 @@ describeE2E("secrets never leak", () => {
 
   const secrets = () => ({ key1, key2, token: kms.token, clientSecret: kms.clientSecret });
 
-  test("the applies really ran hooks and the KMS really saw the keys (the scans below can fail)", () => {
+  test("the applies really ran the engine and the KMS really saw the keys (the scans below can fail)", () => {
     const bodies = kms.requests.map((r) => JSON.stringify(r.body ?? null));
     expect(bodies.filter((b) => b.includes('"apiKey":"[redacted]"')).length).toBeGreaterThanOrEqual(3);
-    expect(outputs.map((o) => o.output).join("\n")).toMatch(/created octopus-deploy connection "secret-test"/);
-    expect([...cmdlines].some((c) => c.includes("hook.js"))).toBe(true);
+    expect(outputs.map((o) => o.output).join("\n")).toMatch(created);
+    expect([...cmdlines].some((c) => c.includes(runs))).toBe(true);
+    expect(fs.statSync(traceLog).size).toBeGreaterThan(100_000);
   });
 
   test.each(["key1", "key2", "token", "clientSecret"] as const)("%s appears in no synthesized file, state file or backup", (which) => {
@@ -109,9 +121,14 @@ describeE2E("secrets never leak", () => {
   });
 
   test("the state holds the key's one-way fingerprint at most", () => {
-    // The backup is the state before the destroy, after the failed apply with key1.
+    // The backup is the state before the destroy, after the failed apply with key1: the hook engine
+    // recorded key1's fingerprint on the replaced resource, the provider kept key2's (the update failed).
     const state = fs.readFileSync(path.join(dir, "terraform.tfstate.backup"), "utf8");
-    expect(state).toContain(`"api_key_fingerprint": "${fingerprint(key1)}"`);
+    expect(state).toContain(`"api_key_fingerprint": "${fingerprint(engine === "provider" ? key2 : key1)}"`);
+  });
+
+  test.each(["key1", "key2", "token", "clientSecret"] as const)("%s appears nowhere in Terraform's trace log", (which) => {
+    expect(fs.readFileSync(traceLog, "utf8").includes(secrets()[which])).toBe(false);
   });
 
   test.each(["key1", "key2", "token", "clientSecret"] as const)("%s appears in no terraform output (hooks' stdout and stderr included), success or failure", (which) => {
