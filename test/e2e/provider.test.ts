@@ -4,7 +4,8 @@
  * credentials_hash, rename in place, key rotation through the fingerprint, re-creation of a connection
  * deleted by hand, import (importFrom and `terraform import`), removal from code (delete or retain),
  * KMS faults, errors as diagnostics on their attribute, and the key nowhere (state, cdktf.out, plans,
- * Terraform's trace log). The stacks of one file share one `terraform init`.
+ * Terraform's trace log), and the data source (lookup) of a connection the stack does not manage.
+ * The stacks of one file share one `terraform init`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -200,6 +201,31 @@ describeE2E("provider engine under real Terraform", () => {
     const secrets = [key, kms.token, kms.clientSecret];
     for (const { file, text } of [...readTree(dir), { file: "output", text: result.output }]) {
       for (const secret of secrets) if (text.includes(secret)) throw new Error(`${file} contains a secret`);
+    }
+  });
+
+  test("lookup reads a connection the stack does not manage: its id is usable; an unknown name is a plan error on name", async () => {
+    const shared = await api.create({ name: "shared-elsewhere", projectId: kms.projectId, method: "api-key", credentials: { instanceUrl: kms.octopusUrl, apiKey: key } });
+    const managed = { alpha: { name: "alpha-renamed", description: "traced" }, delta: {} };
+    const withLookup = (name: string) =>
+      stack(managed, (s) => {
+        const found = OctopusDeployConnection.lookup(s, "shared", { name, projectId: kms.projectId, kmsUrl: kms.kmsUrl });
+        new TerraformOutput(s, "shared_id", { value: found.connectionId });
+      });
+    try {
+      const dirOut = withLookup("shared-elsewhere");
+      expect((await apply(dirOut, env())).code).toBe(0);
+      expect((await tf(dirOut, ["output", "-raw", "shared_id"], env())).output.trim()).toBe(shared.id);
+      expect((await plan(dirOut, env())).code).toBe(0);
+      const missing = await plan(withLookup("not-there"), env());
+      expect(missing.code).toBe(1);
+      // The diagnostic points at the data source's name attribute and says where it looked.
+      expect(missing.output).toMatch(/Error: Connection not found/);
+      expect(missing.output).toMatch(/in data\.hanzokms_octopus_deploy_connection\.shared:\s*\n\s*\d+:\s*"name": "not-there"/);
+      expect(missing.output.replace(/\s+/g, " ")).toContain(`"not-there" in project ${kms.projectId}: no connection of that name exists there.`);
+      expect(byName("shared-elsewhere")!.id).toBe(shared.id); // never touched
+    } finally {
+      await api.delete(shared.id);
     }
   });
 
