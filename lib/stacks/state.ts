@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SynthesizedStack } from "./declarations";
 import { unwrapDynamic } from "./terraform-values";
+import { terraformIn } from "./terraform-command";
 
 /** Attributes of the root module's managed resources, by address. */
 export interface StackState {
@@ -89,7 +90,7 @@ function unwrapAll(attributes: Record<string, unknown>): Record<string, unknown>
 async function terraformShow(stack: SynthesizedStack, env: NodeJS.ProcessEnv, terraform: string, timeoutMs: number): Promise<StateResult> {
   const what = `terraform show -json in ${stack.dir}`;
   if (!env.TF_DATA_DIR && !fs.existsSync(path.join(stack.dir, ".terraform"))) {
-    return { reason: `the state is in a ${stack.backend?.type ?? "local"} backend: run \`terraform -chdir=${stack.dir} init -input=false\` first so that drift can read it` };
+    return { reason: `the state is in a ${stack.backend?.type ?? "local"} backend: run \`${terraformIn(stack.dir, "init -input=false")}\` first so that drift can read it` };
   }
   const result = await runCaptured(terraform, ["show", "-json", "-no-color"], stack.dir, env, timeoutMs);
   if (result.error) return { reason: `${what} could not run: ${result.error}` };

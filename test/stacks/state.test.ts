@@ -51,7 +51,7 @@ describe("other backends go through terraform show -json", () => {
   test("an uninitialized stack directory says to run terraform init", async () => {
     expect(stack.backend?.type).toBe("s3");
     const { reason } = await readStackState(stack, { env: {} });
-    expect(reason).toContain(`terraform -chdir=${dir} init -input=false`);
+    expect(reason).toContain(`(cd ${dir} && terraform init -input=false)`);
   });
 
   test("the show -json values are read", async () => {

@@ -26,7 +26,7 @@ export function registerExplainPlan(program: Command): void {
     .argument("[plan]", 'JSON plan file, or "-" for stdin', "-")
     .option("--stack <dir>", "the synthesized stack the plan is for: checks that removed connections use OctopusDeployConnection.removed() (hook engines), and names provider-engine connections by construct path")
     .option("--json", "print the explanation as JSON (see docs/pipelines.md for its shape)")
-    .addHelpText("after", "\nExample:\n  terraform -chdir=cdktf.out/stacks/NAME show -json tfplan | npx cdktf-kms-octopus explain-plan --stack cdktf.out/stacks/NAME -")
+    .addHelpText("after", "\nExample:\n  (cd cdktf.out/stacks/NAME && terraform show -json tfplan) | npx cdktf-kms-octopus explain-plan --stack cdktf.out/stacks/NAME -")
     .action(async (plan: string, flags: ExplainPlanFlags) => {
       process.exitCode = await runExplainPlan(plan, flags);
     });
