@@ -1,4 +1,4 @@
-/** Unit tests and end-to-end tests; `test/` mirrors `lib/`. See README "Tests". */
+/** Unit tests and end-to-end tests; `test/` mirrors `lib/`. See README "Development". */
 module.exports = {
   preset: "ts-jest",
   testEnvironment: "node",
