@@ -2,7 +2,8 @@
  * The connections a synthesized stack declares, read from `cdktf.out/stacks/NAME/cdk.tf.json`
  * without Terraform: every `hanzokms_octopus_deploy_connection` of the provider engine (its KMS URL
  * from the provider block it uses), and every hook-engine resource whose declaration carries the
- * construct's marker (the `terraform_data` input, or the `null_resource` triggers).
+ * construct's marker (the `terraform_data` input, or the `null_resource` triggers); and every
+ * `hanzokms_octopus_deploy_secret_sync` (OctopusDeploySecretSync, provider engine only).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -49,6 +50,19 @@ export interface DeclaredConnection {
   readonly fields: DeclaredFields;
 }
 
+/** One OctopusDeploySecretSync of a synthesized stack (its provider resource). */
+export interface DeclaredSync {
+  readonly stack: SynthesizedStack;
+  /** Terraform address, e.g. hanzokms_octopus_deploy_secret_sync.app_sync_0A1B2C3D. */
+  readonly address: string;
+  /** Construct path, e.g. my-stack/app (null when cdktf wrote no metadata). */
+  readonly path: string | null;
+  /** The `kms_url` of the provider configuration it uses (null: the stack has none). */
+  readonly kmsUrl: ConfigValue | null;
+  /** Its attributes as synthesized: strings (Terraform references as "${...}"), booleans and lists; unset ones absent. */
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
 /** Keys of the declaration record (snake_case, as synthesized) for each field. */
 export const DECLARATION_KEYS: Readonly<Record<keyof DeclaredFields, string>> = {
   kmsUrl: "kms_url",
@@ -61,6 +75,8 @@ export const DECLARATION_KEYS: Readonly<Record<keyof DeclaredFields, string>> = 
 
 /** The `hanzokms_octopus_deploy_connection` resource type of the provider engine. */
 export const PROVIDER_CONNECTION_TYPE = TYPE_NAMES.connection;
+/** The `hanzokms_octopus_deploy_secret_sync` resource type. */
+export const PROVIDER_SYNC_TYPE = TYPE_NAMES.secretSync;
 
 /** Keys the null_resource engine writes as "" when null. */
 const NULLABLE_KEYS = new Set(["project_id", "description", "renamed_from", "api_key_env"]);
@@ -162,6 +178,25 @@ export function declaredConnections(stack: SynthesizedStack): DeclaredConnection
     out.push({ stack, address: `${PROVIDER_CONNECTION_TYPE}.${name}`, engine: "provider", path: p, fields });
   }
   return out.sort((a, b) => a.address.localeCompare(b.address));
+}
+
+/** The secret syncs a stack declares, in address order. */
+export function declaredSyncs(stack: SynthesizedStack): DeclaredSync[] {
+  const resources = record(record(stack.config.resource)?.[PROVIDER_SYNC_TYPE]) ?? {};
+  return Object.entries(resources)
+    .map(([name, block]) => {
+      const { "//": meta, provider, ...attributes } = record(block) ?? {};
+      // cdktf's metadata path is the resource's: <construct path>/sync.
+      const metaPath = record(record(meta)?.metadata)?.path;
+      return {
+        stack,
+        address: `${PROVIDER_SYNC_TYPE}.${name}`,
+        path: typeof metaPath === "string" ? metaPath.replace(/\/sync$/, "") : null,
+        kmsUrl: decodeNullable(providerKmsUrl(stack.config, provider)),
+        attributes,
+      };
+    })
+    .sort((a, b) => a.address.localeCompare(b.address));
 }
 
 /**

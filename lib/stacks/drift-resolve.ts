@@ -7,6 +7,7 @@
 import { DECLARATION_KEYS, DeclaredConnection, DeclaredFields, SynthesizedStack } from "./declarations";
 import { StackState, StateResult } from "./state";
 import { describeScope } from "../shared/scope";
+import { terraformIn } from "./terraform-command";
 
 /** Reads (once) the state of a stack. */
 export type StateOf = (stack: SynthesizedStack) => Promise<StateResult>;
@@ -102,9 +103,9 @@ export async function whyMissing(r: Resolved, stateOf: StateOf): Promise<string>
   const { state, reason } = await stateOf(r.decl.stack);
   if (state?.resources.has(r.decl.address)) {
     if (r.decl.engine === "provider") {
-      return `${where}, although the state says it was deployed: it was deleted outside Terraform. The provider sees it at the next refresh: terraform -chdir=${r.decl.stack.dir} apply creates it again`;
+      return `${where}, although the state says it was deployed: it was deleted outside Terraform. The provider sees it at the next refresh: ${terraformIn(r.decl.stack.dir, "apply")} creates it again`;
     }
-    return `${where}, although the state says it was deployed: it was deleted outside Terraform. Recreate it with terraform -chdir=${r.decl.stack.dir} apply -replace='${r.decl.address}'`;
+    return `${where}, although the state says it was deployed: it was deleted outside Terraform. Recreate it with ${terraformIn(r.decl.stack.dir, `apply -replace='${r.decl.address}'`)}`;
   }
   if (state) return `${where}: not deployed yet (the state has no ${r.decl.address}); the next apply creates it`;
   return `${where} (${reason})`;

@@ -5,10 +5,13 @@
  * the same report for all engines (a provider-engine connection is matched by the id in the state,
  * else by name). It reads both sides itself. KMS reads are one list request per (KMS, scope), plus one
  * organization-wide list per KMS when a connection is missing; never one per connection: the KMS
- * allows 60 reads a minute.
+ * allows 60 reads a minute. Secret syncs (drift-syncs.ts) are entries of kind "sync" in the same
+ * report: one list request per (KMS, project) they are declared in.
  */
-import { DeclaredConnection, SynthesizedStack, declaredConnections } from "./declarations";
-import { PartialResolved, Resolved, resolveDeclaration, whyMissing } from "./drift-resolve";
+import { SynthesizedStack, declaredConnections } from "./declarations";
+import { Resolved, resolveDeclaration, whyMissing } from "./drift-resolve";
+import { SyncField, SyncListApi, SyncValue, checkSyncs } from "./drift-syncs";
+import { declaredEntry, joinDetails, unmanagedEntry } from "./drift-entry";
 import { StateResult, readStackState } from "./state";
 import { differencesFrom } from "../hook/operations";
 import { KmsApiError, KmsResponseError, KmsUnavailableError } from "../kms/errors";
@@ -25,14 +28,24 @@ export const DRIFT_STATUSES: readonly DriftStatus[] = ["in-sync", "drifted", "mi
 
 /** A field where the KMS differs from the declaration. */
 export interface DriftDifference {
-  /** "scope": the connection lives in another scope; values are project ids, null meaning the organization. */
-  readonly field: "name" | "description" | "instanceUrl" | "scope";
-  readonly declared: string | null;
-  readonly live: string | null;
+  /**
+   * Connections: "name", "description", "instanceUrl", or "scope" (the connection lives in another
+   * scope; values are project ids, null meaning the organization). Syncs: the prop's name
+   * ({@link SyncField}, such as "secretPath" or "syncOptions.keySchema").
+   */
+  readonly field: "name" | "description" | "instanceUrl" | "scope" | SyncField;
+  /** Strings for connections; syncs also have booleans and lists (scope values). */
+  readonly declared: SyncValue;
+  readonly live: SyncValue;
 }
 
-/** One line of the report. Declared connections have stack, address and path; unmanaged ones do not. */
+/** What an entry is about. */
+export type DriftKind = "connection" | "sync";
+
+/** One line of the report. Declared connections and syncs have stack, address and path; unmanaged ones do not. */
 export interface DriftEntry {
+  /** An OctopusDeployConnection, or an OctopusDeploySecretSync. */
+  readonly kind: DriftKind;
   readonly status: DriftStatus;
   /** Declared name (live name for unmanaged connections). */
   readonly name: string | null;
@@ -49,8 +62,10 @@ export interface DriftEntry {
   /** Id of the live connection, when there is one. */
   readonly id: string | null;
   readonly differences: readonly DriftDifference[];
-  /** One sentence: why unknown, the error, where a missing connection went, what to do. */
+  /** One sentence: why unknown, the error, where a missing connection went, what to do (for a sync, also a failed last sync). */
   readonly detail: string | null;
+  /** Syncs only: the KMS's status of the live sync's last job ("succeeded", "failed", ...; null before the first). */
+  readonly syncStatus?: string | null;
 }
 
 /** The result of a drift check; `--json` prints exactly this. */
@@ -62,6 +77,7 @@ export interface DriftReport {
   readonly summary: Readonly<Record<DriftStatus, number>>;
   /** KMS list requests sent. */
   readonly requests: number;
+  /** Every entry: connections and secret syncs (see `kind`). */
   readonly connections: readonly DriftEntry[];
 }
 
@@ -76,6 +92,8 @@ export interface DriftOptions {
   readonly stacks: readonly SynthesizedStack[];
   /** A client for a KMS URL (errors thrown here, such as missing credentials, abort the check). */
   readonly clientFor: (kmsUrl: string) => ListApi;
+  /** A secret-sync client for a KMS URL; needed when a stack declares a sync. @default - none: a declared sync throws */
+  readonly syncClientFor?: (kmsUrl: string) => SyncListApi;
   /** Also report connections in the same scopes that no stack declares (they count as drift). @default false */
   readonly unmanaged?: boolean;
   /** Progress after each KMS request. @default - none */
@@ -102,7 +120,7 @@ export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
   for (const stack of options.stacks) {
     for (const decl of declaredConnections(stack)) {
       const r = await resolveDeclaration(decl, stateOf);
-      if ("unresolved" in r) entries.push(declaredEntry(decl, "unknown", r.partial, null, [], r.unresolved));
+      if ("unresolved" in r) entries.push(declaredEntry("connection", decl, "unknown", r.partial, null, [], r.unresolved));
       else resolved.push(r);
     }
   }
@@ -115,14 +133,15 @@ export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
   let requests = 0;
   let done = 0;
   let total = scopes.size;
-  const list = async (kmsUrl: string, projectId: string | null): Promise<Connection[]> => {
+  const track = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
     requests++;
     try {
-      return await clientOf(kmsUrl).list(projectId ?? undefined);
+      return await request();
     } finally {
-      options.onProgress?.(++done, total, `${kmsUrl} ${describeScope(projectId)}`);
+      options.onProgress?.(++done, total, what);
     }
   };
+  const list = (kmsUrl: string, projectId: string | null): Promise<Connection[]> => track(`${kmsUrl} ${describeScope(projectId)}`, () => clientOf(kmsUrl).list(projectId ?? undefined));
   const results = new Map<string, ScopeResult>();
   for (const [key, members] of scopes) {
     const { kmsUrl, projectId } = members[0]!;
@@ -191,7 +210,7 @@ export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
       continue;
     }
     if ("projectMissing" in result) {
-      entries.push(resolvedEntry(r, "missing", null, [], join(`project ${r.projectId} does not exist in the KMS at ${r.kmsUrl}`, fromState)));
+      entries.push(resolvedEntry(r, "missing", null, [], joinDetails(`project ${r.projectId} does not exist in the KMS at ${r.kmsUrl}`, fromState)));
       continue;
     }
     const live = matches.get(r);
@@ -205,7 +224,7 @@ export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
             : r.stateName === live.name
               ? `the live connection (id ${live.id}) still has the previous name "${live.name}": the next apply renames it (same id)`
               : `the live connection (id ${live.id}) was renamed outside Terraform: the next apply renames it back`;
-      entries.push(resolvedEntry(r, differences.length ? "drifted" : "in-sync", live.id, differences, join(renamePending, fromState)));
+      entries.push(resolvedEntry(r, differences.length ? "drifted" : "in-sync", live.id, differences, joinDetails(renamePending, fromState)));
       continue;
     }
     const elsewhere = (orgWide.get(r.kmsUrl) ?? []).filter(
@@ -216,11 +235,11 @@ export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
       claimed.add(live.id);
       const differences: DriftDifference[] = [{ field: "scope", declared: r.projectId, live: live.projectId ?? null }, ...differencesFrom(live, r)];
       entries.push(
-        resolvedEntry(r, "drifted", live.id, differences, join(`no connection "${r.name}" in ${describeScope(r.projectId)}; one of that ${live.id === r.stateId ? "id" : "name"} is in ${describeScope(live.projectId ?? null)}`, fromState)),
+        resolvedEntry(r, "drifted", live.id, differences, joinDetails(`no connection "${r.name}" in ${describeScope(r.projectId)}; one of that ${live.id === r.stateId ? "id" : "name"} is in ${describeScope(live.projectId ?? null)}`, fromState)),
       );
       continue;
     }
-    entries.push(resolvedEntry(r, "missing", null, [], join(await whyMissing(r, stateOf), fromState)));
+    entries.push(resolvedEntry(r, "missing", null, [], joinDetails(await whyMissing(r, stateOf), fromState)));
   }
 
   if (options.unmanaged) {
@@ -230,51 +249,33 @@ export async function detectDrift(options: DriftOptions): Promise<DriftReport> {
       if (!("live" in result)) continue;
       for (const c of result.live) {
         if (claimed.has(c.id)) continue;
-        entries.push({
-          status: "unmanaged",
-          name: c.name,
-          kmsUrl,
-          projectId,
-          stack: null,
-          stackDir: null,
-          address: null,
-          path: null,
-          id: c.id,
-          differences: [],
-          detail: "no stack declares it: adopt it with `npx cdktf-kms-octopus import`, or delete it",
-        });
+        entries.push(unmanagedEntry("connection", c, kmsUrl, projectId, "no stack declares it: adopt it with `npx cdktf-kms-octopus import`, or delete it"));
       }
     }
   }
 
+  // Syncs: a `${hanzokms_octopus_deploy_connection.X.id}` reference is the id of the live connection matched above.
+  const liveConnection = new Map(entries.filter((e) => e.id !== null && e.stackDir !== null).map((e) => [`${e.stackDir}\n${e.address}`, e.id!]));
+  entries.push(
+    ...(await checkSyncs({
+      stacks: options.stacks,
+      clientFor: (kmsUrl) => {
+        if (!options.syncClientFor) throw new Error("detectDrift: a stack declares a secret sync but no syncClientFor was given");
+        return options.syncClientFor(kmsUrl);
+      },
+      stateOf,
+      connectionIdOf: (stack, address) => liveConnection.get(`${stack.dir}\n${address}`),
+      unmanaged: options.unmanaged ?? false,
+      track,
+      announce: (n) => (total += n),
+    })),
+  );
+
   return report(entries, requests);
 }
 
-function declaredEntry(
-  decl: DeclaredConnection,
-  status: DriftStatus,
-  values: PartialResolved | Resolved,
-  id: string | null,
-  differences: readonly DriftDifference[],
-  detail: string | null,
-): DriftEntry {
-  return {
-    status,
-    name: values.name ?? null,
-    kmsUrl: values.kmsUrl ?? null,
-    projectId: values.projectId ?? null,
-    stack: decl.stack.name,
-    stackDir: decl.stack.dir,
-    address: decl.address,
-    path: decl.path,
-    id,
-    differences,
-    detail,
-  };
-}
-
 function resolvedEntry(r: Resolved, status: DriftStatus, id: string | null, differences: readonly DriftDifference[], detail: string | null): DriftEntry {
-  return declaredEntry(r.decl, status, r, id, differences, detail);
+  return declaredEntry("connection", r.decl, status, r, id, differences, detail);
 }
 
 function report(entries: DriftEntry[], requests: number): DriftReport {
@@ -299,9 +300,4 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
     out.set(k, [...(out.get(k) ?? []), item]);
   }
   return out;
-}
-
-function join(...parts: (string | null)[]): string | null {
-  const present = parts.filter((p): p is string => !!p);
-  return present.length ? present.join("; ") : null;
 }

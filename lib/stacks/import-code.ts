@@ -5,13 +5,20 @@
  * default) the code calls `conn.importFrom("<id>")`: the first deploy imports each connection by id (a
  * Terraform import block), and the plan shows only what the code changes. With engine
  * "terraform_data" it writes `adoptExisting: true` instead: the first deploy adopts each connection by
- * name, same id, and no change in the KMS when the code matches it. Every string is written with JSON.stringify; nothing from the KMS reaches a comment
- * unless it passed the construct's own rules (names are slugs, ids are checked).
+ * name, same id, and no change in the KMS when the code matches it. With `--project` the project's
+ * Octopus Deploy secret syncs follow (import-syncs.ts: provider engine only). Every string is written
+ * with JSON.stringify; nothing from the KMS reaches a comment unless it passed the construct's own
+ * rules (names are slugs, ids are checked).
  */
 import { CDK_LIBRARY, CdkLibraryName } from "../cdk";
 import { Connection } from "../kms/schemas";
+import type { SecretSync } from "../kms/sync-schemas";
 import * as rules from "../shared/rules";
 import { describeScope } from "../shared/scope";
+import { ImportedSync, SkippedSync, planSyncs, renderSyncFunction, syncHeader } from "./import-syncs";
+import { commentSafe, kmsIdVerdict, plural, str, unique } from "./import-text";
+
+export type { ImportedSync, SkippedSync } from "./import-syncs";
 
 /** Format version of {@link ImportResult} as printed by `import --json`. */
 export const IMPORT_RESULT_VERSION = 1;
@@ -33,6 +40,7 @@ export interface ImportedConnection {
 
 /** A connection the construct cannot declare as it is (it would fail the construct's validation). */
 export interface SkippedConnection {
+  readonly kind: "connection";
   readonly id: string;
   readonly name: string;
   /** The rule it breaks. */
@@ -46,7 +54,10 @@ export interface ImportResult {
   /** The imported scope: a project id, or null for the organization. */
   readonly projectId: string | null;
   readonly connections: readonly ImportedConnection[];
-  readonly skipped: readonly SkippedConnection[];
+  /** The project's secret syncs the code declares (none for the organization). */
+  readonly syncs: readonly ImportedSync[];
+  /** What the code does not declare: connections and syncs (`kind`), each with the rule it breaks. */
+  readonly skipped: readonly (SkippedConnection | SkippedSync)[];
   /** The TypeScript source. */
   readonly code: string;
 }
@@ -65,6 +76,8 @@ export interface ImportCodeOptions {
   readonly cdkLibrary?: CdkLibraryName;
   /** Engine of the generated connections: "provider" imports each by id (`importFrom`); "terraform_data" adopts each by name (`adoptExisting: true`). @default "provider" */
   readonly engine?: ImportEngine;
+  /** The project's Octopus Deploy secret syncs, as listed (only those of `projectId` are used). @default none */
+  readonly syncs?: readonly SecretSync[];
 }
 
 /** Engines `import` writes code for. */
@@ -72,7 +85,7 @@ export const IMPORT_ENGINES = ["provider", "terraform_data"] as const;
 /** An engine of {@link IMPORT_ENGINES}. */
 export type ImportEngine = (typeof IMPORT_ENGINES)[number];
 
-/** Generates the TypeScript for `connections` (those of the scope; others are ignored). */
+/** Generates the TypeScript for `connections` and `options.syncs` (those of the scope; others are ignored). */
 export function generateImportCode(connections: readonly Connection[], options: ImportCodeOptions): ImportResult {
   const inScope = connections.filter((c) => (c.projectId ?? null) === options.projectId).sort((a, b) => a.name.localeCompare(b.name));
   const imported: ImportedConnection[] = [];
@@ -82,7 +95,7 @@ export function generateImportCode(connections: readonly Connection[], options: 
   for (const c of inScope) {
     const reason = whyNotDeclarable(c, options.engine ?? "provider");
     if (reason) {
-      skipped.push({ id: c.id, name: c.name, reason });
+      skipped.push({ kind: "connection", id: c.id, name: c.name, reason });
       continue;
     }
     const constructId = unique(/^[a-z]/.test(c.name) ? c.name : `connection-${c.name}`, usedIds, "-");
@@ -98,13 +111,22 @@ export function generateImportCode(connections: readonly Connection[], options: 
       env: `TF_VAR_${variable}`,
     });
   }
+  const syncs = planSyncs(options.syncs ?? [], {
+    projectId: options.projectId,
+    engine: options.engine ?? "provider",
+    kmsUrl: options.kmsUrl,
+    importedConnections: new Map(imported.map((c) => [c.id, c.name])),
+    usedIds,
+  });
+  const allSkipped = [...skipped, ...syncs.skipped];
   return {
     version: IMPORT_RESULT_VERSION,
     kmsUrl: options.kmsUrl,
     projectId: options.projectId,
     connections: imported,
-    skipped,
-    code: render(imported, skipped, options),
+    syncs: syncs.imported,
+    skipped: allSkipped,
+    code: render(imported, syncs.imported, allSkipped, options),
   };
 }
 
@@ -114,32 +136,15 @@ function whyNotDeclarable(c: Connection, engine: ImportEngine): string | undefin
     ["name", rules.connectionName(c.name, engine === "provider" ? rules.NAME_MAX_CURRENT : rules.NAME_MAX)],
     ["description", c.description ? rules.description(c.description) : undefined],
     ["instance URL", rules.serviceUrl(c.credentials.instanceUrl)],
-    ["id", /^[A-Za-z0-9-]{1,64}$/.test(c.id) ? undefined : "is not a KMS id"],
+    ["id", kmsIdVerdict(c.id)],
   ];
   const broken = checks.filter(([, verdict]) => verdict);
   return broken.length ? broken.map(([field, verdict]) => `its ${field} ${verdict}`).join("; ") : undefined;
 }
 
-function unique(base: string, used: Set<string>, sep: string): string {
-  let candidate = base;
-  for (let i = 2; used.has(candidate); i++) candidate = `${base}${sep}${i}`;
-  used.add(candidate);
-  return candidate;
-}
-
-/** A TypeScript string literal (JSON plus the two line separators JSON leaves raw). */
-function str(value: string): string {
-  return JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-}
-
-/** Text that is safe inside a line comment: printable ASCII only. */
-function commentSafe(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, "?");
-}
-
-function render(imported: readonly ImportedConnection[], skipped: readonly SkippedConnection[], options: ImportCodeOptions): string {
+function render(imported: readonly ImportedConnection[], syncs: readonly ImportedSync[], skipped: readonly (SkippedConnection | SkippedSync)[], options: ImportCodeOptions): string {
   const scope = describeScope(options.projectId);
-  const count = `${imported.length} Octopus Deploy connection${imported.length === 1 ? "" : "s"}`;
+  const count = `${plural(imported.length, "Octopus Deploy connection")}${options.projectId !== null ? ` and ${plural(syncs.length, "secret sync")}` : ""}`;
   const provider = (options.engine ?? "provider") === "provider";
   const lines: string[] = [
     `// Generated by \`${commentSafe(options.command)}\``,
@@ -167,17 +172,21 @@ function render(imported: readonly ImportedConnection[], skipped: readonly Skipp
       "//",
     );
   }
-  for (const s of skipped) lines.push(`// Not declared: ${commentSafe(s.name)} (id ${commentSafe(s.id)}): ${commentSafe(s.reason)}.`);
+  lines.push(...syncHeader(syncs));
+  for (const s of skipped) lines.push(`// Not declared: ${s.kind === "sync" ? "secret sync " : ""}${commentSafe(s.name)} (id ${commentSafe(s.id)}): ${commentSafe(s.reason)}.`);
   if (skipped.length) lines.push("//");
   lines.push(
-    '// Use: addImportedConnections(this) in a TerraformStack constructor, or new ImportedConnectionsStack(app, "octopus-connections").',
+    syncs.length
+      ? '// Use: addImportedSyncs(this, addImportedConnections(this)) in a TerraformStack constructor, or new ImportedConnectionsStack(app, "octopus-connections").'
+      : '// Use: addImportedConnections(this) in a TerraformStack constructor, or new ImportedConnectionsStack(app, "octopus-connections").',
     `import { ${imported.length ? "TerraformStack, TerraformVariable" : "TerraformStack"} } from "${options.cdkLibrary ?? CDK_LIBRARY}";`,
     'import { Construct } from "constructs";',
-    `import { OctopusDeployConnection } from ${str(options.moduleName ?? "cdktf-kms-octopus")};`,
+    `import { ${syncs.length ? "OctopusDeployConnection, OctopusDeploySecretSync" : "OctopusDeployConnection"} } from ${str(options.moduleName ?? "cdktf-kms-octopus")};`,
   );
-  if (imported.length) {
+  if (imported.length || syncs.length) {
     // (Only when used: projects compiled with noUnusedLocals refuse unused constants.)
-    lines.push("", "/** The KMS the connections were imported from. */", `const KMS_URL = ${str(options.kmsUrl)};`);
+    // Every connection uses it; without connections every sync names its connection by id and uses it.
+    lines.push("", `/** The KMS the ${imported.length ? "connections" : "syncs"} were imported from. */`, `const KMS_URL = ${str(options.kmsUrl)};`);
     if (options.projectId) lines.push("/** The KMS project that holds them. */", `const PROJECT_ID = ${str(options.projectId)};`);
   }
   lines.push(
@@ -214,14 +223,15 @@ function render(imported: readonly ImportedConnection[], skipped: readonly Skipp
     }
     lines.push("  };");
   }
+  lines.push("}");
+  if (syncs.length) lines.push(...renderSyncFunction(syncs));
   lines.push(
-    "}",
     "",
-    "/** A stack that holds only the imported connections. */",
+    `/** A stack that holds only the imported connections${syncs.length ? " and secret syncs" : ""}. */`,
     "export class ImportedConnectionsStack extends TerraformStack {",
     "  constructor(scope: Construct, id: string) {",
     "    super(scope, id);",
-    "    addImportedConnections(this);",
+    syncs.length ? "    addImportedSyncs(this, addImportedConnections(this));" : "    addImportedConnections(this);",
     "  }",
     "}",
     "",

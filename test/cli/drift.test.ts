@@ -97,6 +97,7 @@ describe("a stack in sync, then changed by hand", () => {
       }),
     );
     expect(report.connections[0]).toEqual({
+      kind: "connection",
       status: "drifted",
       name: "drift-a",
       kmsUrl: kms.kmsUrl,
@@ -182,6 +183,6 @@ describe("errors: exit 1 and one Error line on stderr", () => {
     synthStack(() => undefined, { outdir: path.join(cwd, "cdktf.out") });
     const io = captureIo();
     expect(await runDrift({}, io, env, cwd)).toBe(EXIT.ok);
-    expect(io.stdout()).toBe("No OctopusDeployConnection in 1 stack: nothing to check.\n");
+    expect(io.stdout()).toBe("No OctopusDeployConnection or OctopusDeploySecretSync in 1 stack: nothing to check.\n");
   });
 });

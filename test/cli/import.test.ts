@@ -66,8 +66,8 @@ test("--out writes the file (refusing to overwrite without --force); --json prin
   const io = captureIo();
   expect(await runImport({ org: true, out, json: true }, io, env)).toBe(EXIT.ok);
   const result = JSON.parse(io.stdout());
-  expect(Object.keys(result)).toEqual(["version", "kmsUrl", "projectId", "connections", "skipped", "code"]);
-  expect(result).toEqual(expect.objectContaining({ version: 1, kmsUrl: kms.kmsUrl, projectId: null, skipped: [] }));
+  expect(Object.keys(result)).toEqual(["version", "kmsUrl", "projectId", "connections", "syncs", "skipped", "code"]);
+  expect(result).toEqual(expect.objectContaining({ version: 1, kmsUrl: kms.kmsUrl, projectId: null, syncs: [], skipped: [] }));
   expect(result.connections[0]).toEqual({
     id: expect.any(String),
     name: "org-one",
@@ -101,7 +101,7 @@ test("an empty scope: a valid file and a note", async () => {
   const io = captureIo();
   const empty = kms.createProject();
   expect(await runImport({ project: empty }, io, env)).toBe(EXIT.ok);
-  expect(io.stderr()).toBe(`No Octopus Deploy connection to import in project ${empty} at ${kms.kmsUrl}.\n`);
+  expect(io.stderr()).toBe(`No Octopus Deploy connection or secret sync to import in project ${empty} at ${kms.kmsUrl}.\n`);
   expect(io.stdout()).toContain("export function addImportedConnections(_stack: TerraformStack)");
 });
 

@@ -102,7 +102,7 @@ describeE2E("drift after changes made through the KMS API", () => {
     const missing = JSON.parse(run.stdout).connections[1];
     expect(missing).toEqual(expect.objectContaining({ name: "drift-proj", status: "missing", id: null }));
     const address = declaredConnections(readStack(stackDir)).find((c) => c.path === "test/proj")!.address;
-    expect(missing.detail).toContain(`deleted outside Terraform. Recreate it with terraform -chdir=${stackDir} apply -replace='${address}'`);
+    expect(missing.detail).toContain(`deleted outside Terraform. Recreate it with (cd ${stackDir} && terraform apply -replace='${address}')`);
 
     const recreated = await apply(stackDir, env, [`-replace=${address}`]);
     expect(recreated.code).toBe(0);

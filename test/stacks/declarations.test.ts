@@ -1,15 +1,18 @@
 /**
  * Reading the connections a synthesized stack declares, from cdk.tf.json alone: one per connection
  * resource (never its sync resource or the declared-names local), and the removed blocks of
- * OctopusDeployConnection.removed() (connection and sync; only the connection's carries the hook).
+ * OctopusDeployConnection.removed() (connection and sync; only the connection's carries the hook);
+ * and the secret syncs (hanzokms_octopus_deploy_secret_sync) with their provider's KMS.
  */
+jest.mock("../../lib/provider/install", () => jest.requireActual("./provider-stub").standInInstall());
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataResource, TerraformStack, TerraformVariable } from "cdktf";
 import { HOOK_ENGINE, synthStack, tempDir } from "./helpers";
 import { OctopusDeployConnection } from "../../lib/construct/octopus-deploy-connection";
+import { OctopusDeploySecretSync } from "../../lib/construct/octopus-deploy-secret-sync";
 import { ConfigError } from "../../lib/kms/errors";
-import { cdktfOutdir, declaredConnections, listStackDirs, readStack, removedBlocks, resolveStackDir } from "../../lib/stacks/declarations";
+import { cdktfOutdir, declaredConnections, declaredSyncs, listStackDirs, readStack, removedBlocks, resolveStackDir } from "../../lib/stacks/declarations";
 
 const PROJECT = "0b5e6c1a-3c1d-4e8e-9d3b-1a2b3c4d5e6f";
 const base = { ...HOOK_ENGINE, instanceUrl: "https://o.octopus.app", apiKeyEnv: "OCTOPUS_API_KEY", kmsUrl: "https://kms.example.com" };
@@ -73,6 +76,35 @@ describe("declaredConnections", () => {
 
   test("the backend block is read", () => {
     expect(stack.backend).toEqual({ type: "local", settings: { path: expect.stringMatching(/terraform\.tfstate$/) } });
+  });
+});
+
+describe("declaredSyncs", () => {
+  const stack = readStack(
+    synthStack((s) => {
+      const octo = new OctopusDeployConnection(s, "octo", { name: "octo", instanceUrl: "https://o.octopus.app", apiKeyEnv: "K", kmsUrl: "https://kms.example.com" });
+      const dest = { spaceId: "Spaces-1", projectId: "Projects-1" };
+      new OctopusDeploySecretSync(s, "app", { name: "app", connection: octo, projectId: PROJECT, environment: "prod", secretPath: "/app", destination: { ...dest, scopeValues: { roles: ["web"] } }, syncOptions: { keySchema: "A_{{secretKey}}" } });
+      new OctopusDeploySecretSync(s, "other-kms", { name: "o", connection: "abcdef12-3456-7890-abcd-ef1234567890", kmsUrl: "https://kms2.example.com", projectId: PROJECT, environment: "dev", secretPath: "/", destination: dest });
+    }),
+  );
+
+  test("one per sync resource, with its construct path, its provider's KMS and its attributes as synthesized", () => {
+    const syncs = declaredSyncs(stack);
+    expect(syncs.map((s) => [s.path, s.kmsUrl])).toEqual([
+      ["test/app", { known: true, value: "https://kms.example.com" }],
+      ["test/other-kms", { known: true, value: "https://kms2.example.com" }],
+    ]);
+    expect(syncs[0]!.address).toMatch(/^hanzokms_octopus_deploy_secret_sync\.app_sync_[0-9A-F]{8}$/);
+    expect(syncs[0]!.attributes).toEqual(
+      expect.objectContaining({ name: "app", connection_id: expect.stringMatching(/^\$\{hanzokms_octopus_deploy_connection\.octo_connection_[0-9A-F]{8}\.id\}$/), scope_roles: ["web"], key_schema: "A_{{secretKey}}", auto_sync_enabled: true }),
+    );
+    expect(syncs[0]!.attributes).not.toHaveProperty("provider");
+    expect(syncs[0]!.attributes).not.toHaveProperty("//");
+  });
+
+  test("a stack without syncs has none (connections are not syncs)", () => {
+    expect(declaredSyncs(readStack(synthStack((s) => new OctopusDeployConnection(s, "c", { ...base, name: "c" }))))).toEqual([]);
   });
 });
 

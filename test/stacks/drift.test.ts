@@ -119,7 +119,7 @@ describe("missing", () => {
     const [decl] = declaredConnections(stack);
     writeState(statePath, { [decl!.address]: { id: "x", input: {} } });
     const report = await drift([stack], new FakeKms());
-    expect(report.connections[0]!.detail).toContain(`deleted outside Terraform. Recreate it with terraform -chdir=${stack.dir} apply -replace='${decl!.address}'`);
+    expect(report.connections[0]!.detail).toContain(`deleted outside Terraform. Recreate it with (cd ${stack.dir} && terraform apply -replace='${decl!.address}')`);
   });
 
   test("not in the state: not deployed yet", async () => {

@@ -9,6 +9,7 @@ import { load, typecheck } from "./typecheck";
 import { OctopusDeployConnection } from "../../lib/construct/octopus-deploy-connection";
 import { Connection } from "../../lib/kms/schemas";
 import { generateImportCode } from "../../lib/stacks/import-code";
+import { syncVariants } from "./sync-variants";
 
 const KMS = "https://kms.example.com";
 const P1 = "11111111-1111-4111-8111-111111111111";
@@ -78,10 +79,22 @@ const refused = generateImportCode(refusedConnections, { kmsUrl: KMS, projectId:
 const refusedProvider = generateImportCode([...refusedConnections, live("a".repeat(65))], { kmsUrl: KMS, projectId: null, command: "npx cdktf-kms-octopus import --org" });
 const empty = generateImportCode([], { kmsUrl: KMS, projectId: P1, command: "npx cdktf-kms-octopus import --org" });
 
-test("every variant compiles in strict mode (noUnusedLocals included) against the library", () => {
+test("every variant compiles in strict mode (noUnusedLocals included) against the library, secret syncs included", () => {
+  const syncs = syncVariants();
   expect(
-    typecheck({ org: org.code, project: project.code, refused: refused.code, empty: empty.code, orgProvider: orgProvider.code, projectProvider: projectProvider.code, refusedProvider: refusedProvider.code }),
-  ).toEqual({ org: [], project: [], refused: [], empty: [], orgProvider: [], projectProvider: [], refusedProvider: [] });
+    typecheck({
+      org: org.code,
+      project: project.code,
+      refused: refused.code,
+      empty: empty.code,
+      orgProvider: orgProvider.code,
+      projectProvider: projectProvider.code,
+      refusedProvider: refusedProvider.code,
+      withSyncs: syncs.withSyncs.code,
+      syncsOnly: syncs.syncsOnly.code,
+      syncsSkipped: syncs.hooks.code,
+    }),
+  ).toEqual({ org: [], project: [], refused: [], empty: [], orgProvider: [], projectProvider: [], refusedProvider: [], withSyncs: [], syncsOnly: [], syncsSkipped: [] });
 });
 
 describe("provider engine (the default): importFrom by id", () => {

@@ -144,7 +144,7 @@ describe("drift", () => {
     writeState(statePath, { [decl!.address]: providerState("00000000-0000-4000-8000-999999999999", "a") });
     const report = await detectDrift({ stacks: [stack], clientFor: () => new FakeKms([]) });
     expect(report.connections[0]!.status).toBe("missing");
-    expect(report.connections[0]!.detail).toMatch(/nor id 00000000-0000-4000-8000-999999999999\) in the organization, although the state says it was deployed: .* apply creates it again$/);
+    expect(report.connections[0]!.detail).toMatch(/nor id 00000000-0000-4000-8000-999999999999\) in the organization, although the state says it was deployed: .* \(cd \S+ && terraform apply\) creates it again$/);
     expect(report.connections[0]!.detail).not.toContain("-replace");
   });
 
