@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { HOOK_ENGINE, apply, describeE2E, plan, synth, terraformEnv, tf, workDir } from "./harness";
 import { OctopusDeployConnection } from "../../lib";
+import { SecretSyncClient } from "../../lib/kms/secret-syncs";
 import { KmsClient } from "../../lib/kms/client";
 import { declaredConnections, readStack } from "../../lib/stacks/declarations";
 import { LocalKms, startLocalKms } from "../../lib/testing";
@@ -173,6 +174,52 @@ describeE2E("import of connections created directly, then a deploy of the genera
     const run = await cli(["import", "--project", kms.projectId, "--json"], { ...process.env, KMS_TOKEN: kms.token, KMS_URL: kms.kmsUrl });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).connections.map((c: { name: string }) => c.name)).toEqual(["octo-project"]);
+  });
+});
+
+describeE2E("import of a project's connection and secret sync (provider engine), then a deploy of the generated code", () => {
+  let kms: LocalKms;
+  const dir = workDir("kms-import-provider-");
+
+  beforeAll(async () => {
+    kms = await startLocalKms({ readLimit: 0, writeLimit: 0 });
+    const client = clientOf(kms);
+    const connection = await client.create({ name: "octo", description: "Octopus", projectId: kms.projectId, method: "api-key", credentials: { instanceUrl: kms.octopusUrl, apiKey: kms.octopusApiKey } });
+    kms.setSecret("DB_PASSWORD", "imported-sync-secret-value", { environment: "prod" });
+    await new SecretSyncClient(client).createSync({
+      name: "app",
+      projectId: kms.projectId,
+      connectionId: connection.id,
+      environment: "prod",
+      secretPath: "/",
+      syncOptions: { initialSyncBehavior: "overwrite-destination", keySchema: "APP_{{secretKey}}" },
+      destinationConfig: { spaceId: kms.octopusSpaceId, scope: "project", projectId: kms.octopusProjectId },
+    });
+    await kms.syncsIdle();
+  });
+  afterAll(async () => kms?.close());
+
+  test("the first deploy imports both (same ids, nothing created), sends the key once; the next plan is empty", async () => {
+    const before = { connections: kms.connections(), syncs: kms.secretSyncs() };
+    const out = path.join(dir, "imported.ts");
+    const run = await cli(["import", "--project", kms.projectId, "--out", out], { ...process.env, KMS_TOKEN: kms.token, KMS_URL: kms.kmsUrl });
+    expect(run.code).toBe(0);
+    const code = fs.readFileSync(out, "utf8");
+    expect(code).toMatch(/\.importFrom\("[0-9a-f-]{36}"\)/);
+    const mod = load<{ addImportedConnections(stack: TerraformStack): unknown; addImportedSyncs(stack: TerraformStack, connections: unknown): unknown }>(code);
+    const stackDir = synth(dir, (stack) => void mod.addImportedSyncs(stack, mod.addImportedConnections(stack)));
+    const env = terraformEnv(dir, { KMS_TOKEN: kms.token, TF_VAR_octopus_api_key_octo: kms.octopusApiKey });
+
+    const planned = await plan(stackDir, env);
+    expect(planned.output).toMatch(/Plan: 2 to import, 0 to add, 1 to change, 0 to destroy\./); // the change: the key's fingerprint, recorded once
+    const deployed = await apply(stackDir, env);
+    expect(deployed.code).toBe(0);
+    expect(kms.connections().map((c) => c.id)).toEqual(before.connections.map((c) => c.id));
+    expect(kms.secretSyncs().map((s) => s.id)).toEqual(before.syncs.map((s) => s.id));
+    const again = await plan(stackDir, env, ["-detailed-exitcode"]);
+    expect(again.output).toContain("No changes.");
+    expect(again.code).toBe(0);
+    expect((await cli(["drift", "--stack", stackDir], env)).code).toBe(0);
   });
 });
 
