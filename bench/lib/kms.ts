@@ -142,3 +142,45 @@ export function countRequests(entries: readonly RequestLogEntry[]): RequestCount
   }
   return { connection, logins, failed, byKind };
 }
+
+/** Route prefix of the Octopus Deploy secret-sync API. */
+export const SYNCS_ROUTE = "/api/v1/secret-syncs/octopus-deploy";
+
+/** Counts of the secret-sync requests of a slice of the request log. */
+export interface SyncRequestCounts {
+  /** Universal Auth logins. */
+  readonly logins: number;
+  /** Reads of the sync before its first write in the slice: a refresh (Terraform's read). */
+  readonly reads: number;
+  /** POST (create), PATCH (update), DELETE, POST .../sync-secrets or .../remove-secrets. */
+  readonly writes: number;
+  /** Reads after the first write: the provider's polls of the sync's status while it waits for the result. */
+  readonly statusPolls: number;
+  /** Requests answered with a status >= 400 or not answered. */
+  readonly failed: number;
+  /** "METHOD kind" -> count of the sync routes, e.g. "POST collection", "GET by-id". */
+  readonly byKind: Readonly<Record<string, number>>;
+}
+
+/** Counts the secret-sync requests in arrival order (see {@link SyncRequestCounts}); other routes only count when they fail. */
+export function countSyncRequests(entries: readonly RequestLogEntry[]): SyncRequestCounts {
+  const byKind: Record<string, number> = {};
+  let logins = 0;
+  let reads = 0;
+  let writes = 0;
+  let statusPolls = 0;
+  let failed = 0;
+  for (const e of entries) {
+    if (typeof e.status !== "number" || e.status >= 400) failed++;
+    if (e.path === LOGIN_ROUTE) logins++;
+    if (!e.path.startsWith(SYNCS_ROUTE)) continue;
+    const rest = e.path.slice(SYNCS_ROUTE.length);
+    const kind = rest === "" || rest === "/" ? "collection" : rest.startsWith("/sync-name/") ? "by-name" : /\/(sync|remove)-secrets$/.test(rest) ? "action" : "by-id";
+    byKind[`${e.method} ${kind}`] = (byKind[`${e.method} ${kind}`] ?? 0) + 1;
+    if (e.method === "GET") {
+      if (writes === 0) reads++;
+      else statusPolls++;
+    } else writes++;
+  }
+  return { logins, reads, writes, statusPolls, failed, byKind };
+}

@@ -10,7 +10,15 @@ import { Run, check, run } from "./proc";
 import { envWithoutKmsSettings } from "../../lib/testing/terraform-env";
 
 /** Which app a project synthesizes. */
-export type AppKind = "connections" | "baseline-true" | "baseline-curl";
+export type AppKind = "connections" | "baseline-true" | "baseline-curl" | "secret-sync";
+
+/** The compiled app of each kind. */
+const APP_FILES: Readonly<Record<AppKind, string>> = {
+  connections: "connections-app.js",
+  "baseline-true": "baseline-app.js",
+  "baseline-curl": "baseline-app.js",
+  "secret-sync": "secret-sync-app.js",
+};
 
 /** Variables, besides KMS_* and INFISICAL_*, that would leak the caller's settings into a benchmark run. */
 const SCRUB = /^(TF_|CDKTF_|BENCH_|OCTOPUS_)/;
@@ -26,7 +34,7 @@ export class Project {
     readonly kind: AppKind,
   ) {
     this.dir = fs.mkdtempSync(path.join(scratch, `${name}-`));
-    const app = path.join(root, "dist", "bench", "apps", kind === "connections" ? "connections-app.js" : "baseline-app.js");
+    const app = path.join(root, "dist", "bench", "apps", APP_FILES[kind]);
     const config = {
       language: "typescript",
       app: `${JSON.stringify(process.execPath)} ${JSON.stringify(app)}`,
@@ -61,7 +69,7 @@ export class Project {
     if (kms) {
       env.BENCH_KMS_URL = kms.kmsUrl;
       env.BENCH_OCTOPUS_URL = kms.octopusUrl;
-      if (this.kind === "connections") {
+      if (this.kind === "connections" || this.kind === "secret-sync") {
         // The product's recommended setup: a Universal Auth machine identity (P2 counts its logins).
         env.KMS_CLIENT_ID = kms.clientId;
         env.KMS_CLIENT_SECRET = kms.clientSecret;
@@ -72,6 +80,11 @@ export class Project {
       }
     }
     return { ...env, ...extra };
+  }
+
+  /** The synthesized stack's directory (the apps name their one stack "bench"), where Terraform runs. */
+  get stackDir(): string {
+    return path.join(this.dir, "cdktf.out", "stacks", "bench");
   }
 
   /** Runs `cdktf <args>` in the project; throws on failure. */

@@ -1,34 +1,47 @@
 /**
- * Synth time under each CDK library: the benchmark app (bench/apps/connections-app.js, compiled) run
- * as `node` in a scratch directory with CDKTF_KMS_OCTOPUS_CDK=cdktf, then =cdktn, alternating so
- * both see the same machine state; wall time from spawn to exit (library load + construct + synth),
- * median of `runs`. No terraform, no KMS: synthesis only.
+ * Synth time under each CDK library: a compiled app (by default the benchmark app
+ * bench/apps/connections-app.js) run as `node` in a scratch directory with CDKTF_KMS_OCTOPUS_CDK=cdktf,
+ * then =cdktn, alternating so both see the same machine state; wall time from spawn to exit (library
+ * load + construct + synth), median of `runs`. No terraform, no KMS: synthesis only.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { check, run } from "./proc";
 import { summarize } from "./stats";
+import { envWithoutKmsSettings } from "../../lib/testing/terraform-env";
 
-/** Median synth milliseconds per library. */
+/** The synth times of one library. */
+export interface LibrarySynth {
+  /** Median milliseconds. */
+  readonly median: number;
+  /** Every run's milliseconds. */
+  readonly samples: readonly number[];
+}
+
+/** Synth times per library. */
 export interface SynthByCdk {
-  readonly cdktf: number;
-  readonly cdktn: number;
+  readonly cdktf: LibrarySynth;
+  readonly cdktn: LibrarySynth;
 }
 
 /** Options of {@link synthTimeByCdk}. */
 export interface SynthByCdkOptions {
-  /** Connections in the stack. @default 10 */
+  /** Compiled app to run. @default bench/apps/connections-app.js */
+  readonly app?: string;
+  /** More environment for the app. @default none */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Connections in the stack (connections-app's BENCH_N). @default 10 */
   readonly connections?: number;
   /** Runs per library (the median is reported). @default 5 */
   readonly runs?: number;
-  /** Engine of the connections. @default "terraform_data" (needs no provider bundle) */
+  /** Engine of the connections (connections-app's BENCH_ENGINE). @default "terraform_data" (needs no provider bundle) */
   readonly engine?: "terraform_data" | "provider";
 }
 
-/** Measures synth of a `connections`-connection stack under cdktf and cdktn, in the same run. */
+/** Measures synth of the app under cdktf and cdktn, in the same run. */
 export async function synthTimeByCdk(options: SynthByCdkOptions = {}): Promise<SynthByCdk> {
-  const app = path.resolve(__dirname, "..", "apps", "connections-app.js");
+  const app = options.app ?? path.resolve(__dirname, "..", "apps", "connections-app.js");
   const runs = options.runs ?? 5;
   const times: Record<keyof SynthByCdk, number[]> = { cdktf: [], cdktn: [] };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-octopus-bench-synth-"));
@@ -36,11 +49,12 @@ export async function synthTimeByCdk(options: SynthByCdkOptions = {}): Promise<S
     for (let i = 0; i < runs; i++) {
       for (const library of ["cdktf", "cdktn"] as const) {
         const env = {
-          ...process.env,
+          ...envWithoutKmsSettings(process.env, /^(TF_|CDKTF_|BENCH_|NODE_OPTIONS$)/),
           CDKTF_KMS_OCTOPUS_CDK: library,
           CDKTF_OUTDIR: path.join(dir, library),
           BENCH_N: String(options.connections ?? 10),
           BENCH_ENGINE: options.engine ?? "terraform_data",
+          ...options.env,
         };
         const r = check(`synth under ${library}`, await run(process.execPath, [app], { cwd: dir, env, rusage: false }));
         times[library].push(r.wallMs);
@@ -49,12 +63,13 @@ export async function synthTimeByCdk(options: SynthByCdkOptions = {}): Promise<S
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { cdktf: summarize(times.cdktf).median, cdktn: summarize(times.cdktn).median };
+  const of = (xs: number[]): LibrarySynth => ({ median: summarize(xs).median, samples: xs });
+  return { cdktf: of(times.cdktf), cdktn: of(times.cdktn) };
 }
 
 if (require.main === module) {
   synthTimeByCdk().then(
-    (r) => process.stdout.write(`synth of 10 connections, median of 5: cdktf ${r.cdktf.toFixed(0)} ms, cdktn ${r.cdktn.toFixed(0)} ms\n`),
+    (r) => process.stdout.write(`synth of 10 connections, median of 5: cdktf ${r.cdktf.median.toFixed(0)} ms, cdktn ${r.cdktn.median.toFixed(0)} ms\n`),
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;

@@ -1,0 +1,85 @@
+/**
+ * P10: `cdktf deploy --auto-approve` of N new connections on the provider engine against the same N
+ * on the terraform_data engine, interleaved, each in a fresh project. P11: a plan with nothing to
+ * change of the first repetition's two stacks, `terraform plan -detailed-exitcode` run in the
+ * synthesized stack directory (after cdktf deploy's init), interleaved: the provider reads every
+ * connection (N GETs and one login), terraform_data reads nothing.
+ */
+import { DevServer, RequestCounts, countRequests } from "../lib/kms";
+import { Project } from "../lib/project";
+import { addRow, log, num, raw } from "../lib/report";
+import { Sample, cpuRatio, sample, wall } from "../lib/sample";
+import { interleave } from "../lib/budget";
+import { terraformPlan } from "../lib/terraform";
+import { DeployResult, deployOnce } from "./deploy";
+
+const PROVIDER_ENGINE = { BENCH_ENGINE: "provider" };
+
+/** P10 and P11. */
+export async function benchProviderDeploy(scratch: string, kms: DevServer, n: number, deployReps: number, planReps: number): Promise<void> {
+  log(`P10: cdktf deploy of ${n} connections, provider engine vs terraform_data engine, ${deployReps} interleaved repetitions`);
+  const projects: Project[] = [];
+  try {
+    const keep = (d: DeployResult & { readonly project?: Project }) => {
+      projects.push(d.project!);
+      return d;
+    };
+    const [p, t] = await interleave(
+      deployReps,
+      [
+        async (rep) => keep(await deployOnce(scratch, kms, "connections", n, `p10p${rep}`, { env: PROVIDER_ENGINE, keep: true })),
+        async (rep) => keep(await deployOnce(scratch, kms, "connections", n, `p10t${rep}`, { keep: true })),
+      ],
+      Math.min(deployReps, 2),
+      "P10",
+    );
+    const ps = p!.map((d) => d.sample);
+    const ts = t!.map((d) => d.sample);
+    raw.P10 = { n, provider: p!.map(({ sample: s, counts }) => ({ sample: s, counts })), terraformData: t!.map(({ sample: s, counts }) => ({ sample: s, counts })) };
+    const ratio = wall(ps).median / wall(ts).median;
+    addRow({
+      id: "P10",
+      what: `cdktf deploy, ${n} new connections: provider engine vs terraform_data engine`,
+      unit: "s",
+      subject: wall(ps, 1000),
+      baseline: wall(ts, 1000),
+      ratio,
+      cpuRatio: cpuRatio(ps, ts),
+      target: "<= 0.5x",
+      pass: ratio <= 0.5,
+      note: `requests per deploy: ${p![0]!.counts.connection} + ${p![0]!.counts.logins} login vs ${t![0]!.counts.connection} + ${t![0]!.counts.logins} login`,
+    });
+
+    // P11 on the first repetition's stacks (their names were prefixed p10p0 and p10t0).
+    const [provider, terraformData] = [projects.find((x) => x.dir.includes("p10p0-"))!, projects.find((x) => x.dir.includes("p10t0-"))!];
+    log(`P11: terraform plan with nothing to change, ${n} connections, provider engine vs terraform_data engine, ${planReps} interleaved repetitions`);
+    const counts: { provider: RequestCounts[]; terraformData: RequestCounts[] } = { provider: [], terraformData: [] };
+    const planOf = (project: Project, prefix: string, engine: NodeJS.ProcessEnv, into: RequestCounts[]) => async (): Promise<Sample> => {
+      const mark = await kms.mark();
+      const r = await terraformPlan(project.stackDir, project.env(n, prefix, kms.info, engine));
+      into.push(countRequests(await kms.since(mark)));
+      if (r.code !== 0) throw new Error(`${project.stackDir}: the plan after deploy has changes (exit ${r.code}):\n${r.stdout.slice(-2000)}`);
+      return sample(r);
+    };
+    const [pp, tp] = await interleave(planReps, [planOf(provider, "p10p0", PROVIDER_ENGINE, counts.provider), planOf(terraformData, "p10t0", {}, counts.terraformData)], Math.min(planReps, 2), "P11");
+    raw.P11 = { n, provider: pp, terraformData: tp, counts };
+    const reads = counts.provider.map((c) => c.byKind["GET by-id"] ?? 0);
+    const readsAll = reads.every((x) => x === n) && counts.provider.every((c) => c.connection === n && c.failed === 0);
+    const tdRequests = counts.terraformData.map((c) => c.connection + c.logins);
+    const median = wall(pp!, 1000).median;
+    addRow({
+      id: "P11",
+      what: `terraform plan, nothing to change, ${n} connections (provider reads all) vs terraform_data engine (reads none)`,
+      unit: "s",
+      subject: wall(pp!, 1000),
+      baseline: wall(tp!, 1000),
+      ratio: median / wall(tp!, 1000).median,
+      cpuRatio: cpuRatio(pp!, tp!),
+      target: "<= 1.0 s",
+      pass: median <= 1.0 && readsAll,
+      note: `terraform plan -detailed-exitcode in the stack directory after cdktf deploy's init; provider reads per plan ${reads.join("/")} (${num(reads[0]! / n, "req")} per connection), logins ${counts.provider.map((c) => c.logins).join("/")}; terraform_data requests ${tdRequests.join("/")}`,
+    });
+  } finally {
+    for (const project of projects) project.remove();
+  }
+}
