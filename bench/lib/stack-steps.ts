@@ -60,4 +60,21 @@ export class StackSteps {
     fs.rmSync(trace, { force: true });
     return { run, requests, providers: readProbe(probe), pluginStartsLogged };
   }
+
+  /**
+   * The measured lifecycle both request-count sections run: synth and apply (create), a plan that
+   * must find nothing to change, synth of the changed declaration and apply (update), destroy; then
+   * the project's files are removed.
+   */
+  async lifecycle(): Promise<{ create: Step; read: Step; update: Step; destroy: Step }> {
+    await this.synth("benchmark");
+    const create = await this.step("apply", "benchmark");
+    const read = await this.step("plan", "benchmark");
+    if (read.run.code !== 0) throw new Error(`the plan after the create has changes (exit ${read.run.code}):\n${read.run.stdout.slice(-2000)}`);
+    await this.synth("benchmark, changed");
+    const update = await this.step("apply", "benchmark, changed");
+    const destroy = await this.step("destroy", "benchmark, changed");
+    this.project.remove();
+    return { create, read, update, destroy };
+  }
 }

@@ -23,14 +23,7 @@ export async function benchProviderLifecycle(scratch: string, kms: DevServer, n:
   const prefix = "p13";
   const project = new Project(ROOT, scratch, prefix, "connections");
   const steps = new StackSteps(project, kms, (description) => project.env(n, prefix, kms.info, { BENCH_ENGINE: "provider", BENCH_DESCRIPTION: description }));
-  await steps.synth("benchmark");
-  const create = await steps.step("apply", "benchmark");
-  const read = await steps.step("plan", "benchmark");
-  if (read.run.code !== 0) throw new Error(`the plan after the create has changes (exit ${read.run.code}):\n${read.run.stdout.slice(-2000)}`);
-  await steps.synth("benchmark, changed");
-  const update = await steps.step("apply", "benchmark, changed");
-  const destroy = await steps.step("destroy", "benchmark, changed");
-  project.remove();
+  const { create, read, update, destroy } = await steps.lifecycle();
   const all: [string, Step][] = [["apply (create)", create], ["plan (no change)", read], ["apply (update)", update], ["destroy", destroy]];
   raw["P9/P12/P13"] = Object.fromEntries(all.map(([what, s]) => [what, { ms: s.run.wallMs, providers: s.providers, requests: countRequests(s.requests) }]));
 

@@ -43,14 +43,7 @@ async function lifecycle(scratch: string, kms: DevServer): Promise<void> {
   const prefix = "p15";
   const project = new Project(ROOT, scratch, prefix, "secret-sync");
   const steps = new StackSteps(project, kms, (description) => syncEnv(project, kms, prefix, "P15_{{secretKey}}", description));
-  await steps.synth("benchmark");
-  const create = await steps.step("apply", "benchmark");
-  const read = await steps.step("plan", "benchmark");
-  if (read.run.code !== 0) throw new Error(`the plan after the create has changes (exit ${read.run.code}):\n${read.run.stdout.slice(-2000)}`);
-  await steps.synth("benchmark, changed");
-  const update = await steps.step("apply", "benchmark, changed");
-  const destroy = await steps.step("destroy", "benchmark, changed");
-  project.remove();
+  const { create, read, update, destroy } = await steps.lifecycle();
   const ops: [string, string, SyncRequestCounts, RequestCounts, number][] = [
     ["create", "apply (create)", countSyncRequests(create.requests), countRequests(create.requests), 0],
     ["read", "plan (nothing to change)", countSyncRequests(read.requests), countRequests(read.requests), 1],
