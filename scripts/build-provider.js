@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Bundles the provider (lib/provider/main.ts and everything it imports: protocol, KMS client, gRPC,
-// protobufjs, msgpack, zod) into one dependency-free executable, dist/provider/provider.js, which the
+// Bundles the provider (lib/provider/main.ts and everything it imports: protocol with its own gRPC
+// transport and protobuf codec, KMS client, msgpack, zod/mini) into one dependency-free executable, dist/provider/provider.js, which the
 // construct copies into each stack's terraform.d/plugins and install-provider places for HCL users.
 // `bundleProvider(entry, outfile)` bundles any entry the same way (the protocol tests' echo provider).
 const esbuild = require("esbuild");

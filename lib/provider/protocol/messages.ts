@@ -1,23 +1,23 @@
 /**
  * The project's own protobuf descriptors of the messages it uses: tfplugin6 (Terraform's plugin
  * protocol 6, field numbers as in docs/plugin-protocol/tfplugin6.8+ of hashicorp/terraform),
- * go-plugin's GRPCController, and gRPC health. Written as protobufjs JSON descriptors (no .proto
- * file, no code generation): only the fields this provider reads or writes; protobuf skips unknown
+ * go-plugin's GRPCController, and gRPC health. Written in protobufjs's JSON descriptor format (no .proto
+ * file, no code generation), read by ./protobuf: only the fields this provider reads or writes; protobuf skips unknown
  * fields, so a newer Terraform that adds fields still talks to it.
  */
-import * as protobuf from "protobufjs/light";
+import { Descriptor, FieldDescriptor, MessageDescriptor, MessageType, NamespaceDescriptor, Protobuf } from "./protobuf";
 
-type Fields = Record<string, { type: string; id: number; rule?: "repeated"; keyType?: string }>;
-const f = (id: number, type: string): { type: string; id: number } => ({ type, id });
+type Fields = Record<string, FieldDescriptor>;
+const f = (id: number, type: string): FieldDescriptor => ({ type, id });
 const rep = (id: number, type: string) => ({ type, id, rule: "repeated" as const });
 const map = (id: number, type: string) => ({ keyType: "string", type, id });
-const msg = (fields: Fields, nested?: Record<string, unknown>, extra?: Record<string, unknown>) => ({ fields, ...(nested ? { nested } : {}), ...extra });
+const msg = (fields: Fields, nested?: Record<string, Descriptor>, extra?: Record<string, unknown>): MessageDescriptor => ({ fields, ...(nested ? { nested } : {}), ...extra });
 const rr = (request: Fields, response: Fields) => ({ nested: { Request: msg(request), Response: msg(response) } });
 
 const diags = (id: number) => ({ diagnostics: rep(id, "Diagnostic") });
 const caps = (id: number) => ({ client_capabilities: f(id, "ClientCapabilities") });
 
-const tfplugin6 = {
+const tfplugin6: Record<string, Descriptor> = {
   DynamicValue: msg({ msgpack: f(1, "bytes"), json: f(2, "bytes") }),
   Diagnostic: msg(
     { severity: f(1, "Severity"), summary: f(2, "string"), detail: f(3, "string"), attribute: f(4, "AttributePath") },
@@ -113,7 +113,8 @@ const tfplugin6 = {
   StopProvider: rr({}, { Error: f(1, "string") }),
 };
 
-const root = protobuf.Root.fromJSON(({
+/** Every message type this provider reads or writes, by package. */
+export const DESCRIPTORS: NamespaceDescriptor = {
   nested: {
     tfplugin6: { nested: tfplugin6 },
     plugin: { nested: { Empty: msg({}) } },
@@ -132,21 +133,23 @@ const root = protobuf.Root.fromJSON(({
       },
     },
   },
-}) as unknown as protobuf.INamespace);
+};
+
+const root = new Protobuf(DESCRIPTORS);
 
 /** A message type by its full name (e.g. "tfplugin6.ReadResource.Request"). */
-export function messageType(name: string): protobuf.Type {
+export function messageType(name: string): MessageType {
   return root.lookupType(name);
 }
 
-/** Decodes bytes into a plain object (int64 as number, bytes as Buffer, enums as numbers, defaults left out). */
-export function decode(type: protobuf.Type, bytes: Buffer): Record<string, unknown> {
-  return type.toObject(type.decode(bytes), { longs: Number, bytes: Buffer, enums: Number, defaults: false }) as Record<string, unknown>;
+/** Decodes bytes into a plain object (int64 as number, bytes as Buffer, enums as numbers, fields not on the wire left out). */
+export function decode(type: MessageType, bytes: Buffer): Record<string, unknown> {
+  return type.decode(bytes);
 }
 
 /** Encodes a plain object (snake_case field names as above). */
-export function encode(type: protobuf.Type, value: Record<string, unknown>): Buffer {
-  return Buffer.from(type.encode(type.fromObject(value)).finish());
+export function encode(type: MessageType, value: Record<string, unknown>): Buffer {
+  return type.encode(value);
 }
 
 /** The tfplugin6.Provider RPCs this provider answers: method name → message namespace. */
