@@ -22,9 +22,13 @@ codec.register({
   decode: () => UNKNOWN,
 });
 codec.register({ type: REFINED_UNKNOWN_EXT, encode: () => null, decode: () => UNKNOWN });
+// msgpack's one predefined extension (-1, timestamp) would otherwise decode as a Date: to cty it is an
+// extension like any other, so unknown. Codes nobody registered decode as ExtData, also unknown.
+codec.register({ type: -1, encode: () => null, decode: () => UNKNOWN });
 
 const encoder = new Encoder({ extensionCodec: codec, ignoreUndefined: false });
-const decoder = new Decoder({ extensionCodec: codec, useBigInt64: false });
+// 64-bit integers as bigint, so that one beyond 2^53 stays exact (as a string) instead of rounding.
+const decoder = new Decoder({ extensionCodec: codec, useBigInt64: true });
 
 /** An error in a value's shape, naming where it is (`path`) and what was expected. */
 export class CtyError extends Error {
@@ -88,13 +92,24 @@ export function inferType(value: Value): unknown {
   return ["object", Object.fromEntries(Object.keys(obj).map((k) => [k, inferType(obj[k])]))];
 }
 
-/** A number from its cty string form, when a JS number holds it exactly enough; else the string. */
-function numberFromString(s: string): number | string {
+/** A number in cty's string form (decimal, optional fraction and exponent), as encoding accepts it. */
+const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+/** A number from its cty string form: a number when a double holds it (an integer exactly), else the exact string. */
+function numberFromString(s: string, path: string): number | string {
+  if (!NUMBER_TEXT.test(s)) throw new CtyError(path, "expected a number");
   const n = Number(s);
-  if (!Number.isFinite(n) || s.trim() === "") return s;
-  if (Number.isInteger(n) && !Number.isSafeInteger(n)) return s;
+  if (!Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n))) return s;
   return n;
 }
+
+/** Sets a key on a decoded object; a key named __proto__ becomes an own key, never the prototype. */
+function put<T>(out: Record<string, T>, key: string, value: T): void {
+  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+const article = (kind: string) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof ExtData);
@@ -115,7 +130,7 @@ function fromWire(raw: unknown, type: CtyType | undefined, path: string, json = 
   if (type === "number") {
     if (typeof raw === "number") return raw;
     if (typeof raw === "bigint") return Number.isSafeInteger(Number(raw)) ? Number(raw) : raw.toString();
-    if (typeof raw === "string") return numberFromString(raw);
+    if (typeof raw === "string") return numberFromString(raw, path);
     throw new CtyError(path, "expected a number");
   }
   if (type === "bool") {
@@ -127,10 +142,10 @@ function fromWire(raw: unknown, type: CtyType | undefined, path: string, json = 
     if (!Array.isArray(raw)) throw new CtyError(path, `expected a ${kind}`);
     return raw.map((e, i) => fromWire(e, arg as CtyType, `${path}[${i}]`, json));
   }
-  if (!isPlainObject(raw)) throw new CtyError(path, `expected an ${kind}`);
+  if (!isPlainObject(raw)) throw new CtyError(path, `expected ${article(kind)}`);
   const out: Record<string, Value> = {};
   if (kind === "map") {
-    for (const k of Object.keys(raw)) out[k] = fromWire(raw[k], arg as CtyType, `${path}[${JSON.stringify(k)}]`, json);
+    for (const k of Object.keys(raw)) put(out, k, fromWire(raw[k], arg as CtyType, `${path}[${JSON.stringify(k)}]`, json));
     return out;
   }
   const attrs = arg as { readonly [name: string]: CtyType };
@@ -164,7 +179,7 @@ function fromUntyped(raw: unknown, path: string, json: boolean): Value {
   if (Array.isArray(raw)) return raw.map((e, i) => fromWire(e, undefined, `${path}[${i}]`, json));
   if (isPlainObject(raw)) {
     const out: Record<string, Value> = {};
-    for (const k of Object.keys(raw)) out[k] = fromWire(raw[k], undefined, path ? `${path}.${k}` : k, json);
+    for (const k of Object.keys(raw)) put(out, k, fromWire(raw[k], undefined, path ? `${path}.${k}` : k, json));
     return out;
   }
   throw new CtyError(path, "unsupported msgpack value");
@@ -179,7 +194,7 @@ function toWire(value: Value, type: CtyType, path: string): unknown {
   }
   if (type === "number") {
     if (typeof value === "number" && Number.isFinite(value)) return value;
-    if (typeof value === "string" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) return value;
+    if (typeof value === "string" && NUMBER_TEXT.test(value)) return value;
     throw new CtyError(path, "expected a finite number");
   }
   if (type === "bool") {
@@ -191,11 +206,11 @@ function toWire(value: Value, type: CtyType, path: string): unknown {
     if (!Array.isArray(value)) throw new CtyError(path, `expected a ${kind}`);
     return (value as readonly Value[]).map((e, i) => toWire(e, arg as CtyType, `${path}[${i}]`));
   }
-  if (typeof value !== "object" || Array.isArray(value)) throw new CtyError(path, `expected an ${kind}`);
+  if (typeof value !== "object" || Array.isArray(value)) throw new CtyError(path, `expected ${article(kind)}`);
   const obj = value as { readonly [key: string]: Value };
   const out: Record<string, unknown> = {};
   if (kind === "map") {
-    for (const k of Object.keys(obj)) out[k] = toWire(obj[k], arg as CtyType, `${path}[${JSON.stringify(k)}]`);
+    for (const k of Object.keys(obj)) put(out, k, toWire(obj[k], arg as CtyType, `${path}[${JSON.stringify(k)}]`));
     return out;
   }
   const attrs = arg as { readonly [name: string]: CtyType };
