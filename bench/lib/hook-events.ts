@@ -9,7 +9,7 @@ import { envWithoutKmsSettings } from "../../lib/testing/terraform-env";
 
 /** A clean environment for a hook or script run: nothing of the caller's KMS or Terraform settings. */
 export function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...envWithoutKmsSettings(process.env, /^(TF_|BENCH_|NODE_OPTIONS$)/), ...extra };
+  return { ...envWithoutKmsSettings(process.env, /^(TF_|BENCH_|NODE_OPTIONS$|NODE_EXTRA_CA_CERTS$)/), ...extra };
 }
 
 /** The event the construct hands the hook (what Terraform's jsonencode of the connection's input gives). */
