@@ -75,8 +75,8 @@ export async function benchHandshake(reps: number): Promise<void> {
     const extraCa = process.env.NODE_EXTRA_CA_CERTS;
     const measure = async (withExtraCa: boolean, n: number) => {
       const ca = withExtraCa && extraCa ? { NODE_EXTRA_CA_CERTS: extraCa } : {};
-      const env = { ...cleanEnv({ ...MAGIC_COOKIE, PLUGIN_PROTOCOL_VERSIONS: "5,6", PLUGIN_MIN_PORT: "10000", PLUGIN_MAX_PORT: "25000", PLUGIN_CLIENT_CERT: cert.certPem }), NODE_EXTRA_CA_CERTS: undefined, ...ca };
-      const nodeEnv = { ...cleanEnv({}), NODE_EXTRA_CA_CERTS: undefined, ...ca };
+      const env = { ...cleanEnv({ ...MAGIC_COOKIE, PLUGIN_PROTOCOL_VERSIONS: "5,6", PLUGIN_MIN_PORT: "10000", PLUGIN_MAX_PORT: "25000", PLUGIN_CLIENT_CERT: cert.certPem }), ...ca };
+      const nodeEnv = cleanEnv(ca);
       const provider = () => timeToHandshake(file, env);
       const node = async () => check("node -e 0", await run(NODE, ["-e", "0"], { rusage: false, env: nodeEnv })).wallMs;
       await interleave(1, [provider, node]);

@@ -2,9 +2,9 @@
  * gRPC's unary calls over node:http2 with mutual TLS: what Terraform's go-plugin client uses (every
  * tfplugin6, GRPCController and Health call is unary). Written here instead of taken from
  * @grpc/grpc-js because that library (270 KB bundled, with its channel, resolver and load-balancing
- * machinery a server never uses) was half of the provider's start-up: Terraform starts the provider
- * three to five times per command, and `npm run bench` (P8) measured start to handshake at 206 ms with
- * it against 103 ms for `node -e 0`. The wire format is small and fixed (gRPC over HTTP/2, "PROTOCOL-
+ * machinery a server never uses) was the largest part of the provider's start-up, which Terraform pays
+ * three to five times per command (`npm run bench` P8: 199 ms to the handshake with it, 168 ms
+ * without). The wire format is small and fixed (gRPC over HTTP/2, "PROTOCOL-
  * HTTP2.md" in grpc/grpc): POST /package.Service/Method, content-type application/grpc, each message
  * framed as 1 compressed-flag byte + 4-byte big-endian length, the status in trailers. The tests talk
  * to it with @grpc/grpc-js as the client.
@@ -15,12 +15,10 @@ import type { TLSSocket } from "node:tls";
 /** gRPC status codes this server answers with. */
 export const GrpcStatus = {
   OK: 0,
-  CANCELLED: 1,
   INVALID_ARGUMENT: 3,
   RESOURCE_EXHAUSTED: 8,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
-  UNAVAILABLE: 14,
 } as const;
 
 /** A failed call: its gRPC status code and message. */
@@ -42,8 +40,8 @@ export interface MutualTls {
   readonly cert: string;
   /** PEM of its private key. */
   readonly key: string;
-  /** PEM of the only client certificate accepted (pinned: the exact certificate, as go-plugin pins the server's). */
-  readonly clientCert: string;
+  /** DER of the only client certificate accepted (pinned: the exact certificate, as go-plugin pins the server's). */
+  readonly clientCertDer: Buffer;
 }
 
 /** Largest request or response message, in bytes (Terraform's own limit is 256 MiB). */
@@ -109,7 +107,7 @@ export class GrpcServer {
     tls: MutualTls,
     private readonly log: (line: string) => void = () => undefined,
   ) {
-    const pinned = pemToDer(tls.clientCert);
+    const pinned = tls.clientCertDer;
     this.server = http2.createSecureServer({
       cert: tls.cert,
       key: tls.key,

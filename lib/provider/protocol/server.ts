@@ -77,8 +77,9 @@ export async function serve(service: ProviderService, options: ServeOptions = {}
     exit(1);
     throw new Error("no client certificate");
   }
+  let clientCertDer: Buffer;
   try {
-    pemToDer(clientCert);
+    clientCertDer = pemToDer(clientCert);
   } catch {
     log("PLUGIN_CLIENT_CERT is not a PEM certificate: this provider only talks over mutually authenticated TLS (Terraform's AutoMTLS).");
     exit(1);
@@ -98,7 +99,7 @@ export async function serve(service: ProviderService, options: ServeOptions = {}
       ),
     );
   }
-  const server = new GrpcServer(methods, { cert: cert.certPem, key: cert.keyPem, clientCert }, log);
+  const server = new GrpcServer(methods, { cert: cert.certPem, key: cert.keyPem, clientCertDer }, log);
 
   let shuttingDown: Promise<void> | undefined;
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });

@@ -30,7 +30,7 @@ async function start(methods: Record<string, UnaryHandler>): Promise<Running> {
   const logs: string[] = [];
   const calls: string[] = [];
   const wrapped = new Map(Object.entries(methods).map(([k, h]) => [k, (b: Buffer) => (calls.push(k), h(b))]));
-  const server = new GrpcServer(wrapped, { cert: serverCert.certPem, key: serverCert.keyPem, clientCert: clientCert.certPem }, (l) => logs.push(l));
+  const server = new GrpcServer(wrapped, { cert: serverCert.certPem, key: serverCert.keyPem, clientCertDer: clientCert.der }, (l) => logs.push(l));
   await server.listen(socket);
   return { server, socket, logs, calls };
 }
