@@ -142,11 +142,11 @@ async function main(): Promise<number> {
       await section("P9/P12/P13", () => benchProviderLifecycle(scratch, kms0, p.providerN));
     }
     if (want("P10", "P11")) {
-      setSectionDeadline(atProvider(0.55));
+      setSectionDeadline(atProvider(0.62));
       await section("P10/P11", () => benchProviderDeploy(scratch, kms0, p.providerN, p.p10Reps, p.p11Reps));
     }
     if (want("P14")) {
-      setSectionDeadline(atProvider(0.65));
+      setSectionDeadline(atProvider(0.7));
       await section("P14", () => benchCdkLibraries(p.p14Runs));
     }
     if (want("P15", "P16")) {
