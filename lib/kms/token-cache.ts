@@ -72,21 +72,26 @@ export class MemoryTokenCache implements TokenCache {
  * and holding its owner's pid and a nonce. A lock is broken only when its owner is gone or it is older
  * than any login can take (a login retried under 429s can take the whole retry budget); only its owner
  * removes a lock it holds.
+ *
+ * In front of the files sits this process's own memory: a token read or written once is served from
+ * memory until it expires or is deleted (a provider's walk sends 50 requests, not 50 file reads), and
+ * the callers of one process queue for the file lock in memory, woken the moment the holder is done,
+ * instead of polling the lock file.
  */
 export class FileTokenCache implements TokenCache {
   /** How long a lock may be held before it counts as abandoned whatever its pid says (longer than the retry budget). */
   static readonly STALE_LOCK_MS = 360_000;
 
+  private readonly memory = new MemoryTokenCache();
+
   constructor(private readonly dir: string) {}
 
   get(key: string): CachedToken | undefined {
-    try {
-      const parsed = JSON.parse(fs.readFileSync(this.file(key), "utf8")) as Partial<CachedToken>;
-      if (typeof parsed.accessToken !== "string" || typeof parsed.expiresAt !== "number") return undefined;
-      return usable({ accessToken: parsed.accessToken, expiresAt: parsed.expiresAt }, Date.now());
-    } catch {
-      return undefined;
-    }
+    const remembered = this.memory.get(key);
+    if (remembered) return remembered;
+    const stored = this.read(key);
+    if (stored) this.memory.set(key, stored);
+    return stored;
   }
 
   set(key: string, token: CachedToken): void {
@@ -94,13 +99,23 @@ export class FileTokenCache implements TokenCache {
     const tmp = `${this.file(key)}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(token), { mode: 0o600 });
     fs.renameSync(tmp, this.file(key));
+    this.memory.set(key, token);
   }
 
+  /** Forgets the token; the file goes too unless another process has meanwhile replaced it with a new one. */
   delete(key: string): void {
-    fs.rmSync(this.file(key), { force: true });
+    const forgotten = this.memory.get(key)?.accessToken;
+    this.memory.delete(key);
+    const stored = this.read(key)?.accessToken;
+    if (forgotten === undefined || stored === undefined || stored === forgotten) fs.rmSync(this.file(key), { force: true });
   }
 
-  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    // One caller of this process at a time goes for the file lock; the next finds the token it left.
+    return this.memory.exclusive(key, () => (this.get(key) ? fn() : this.exclusiveAcrossProcesses(key, fn)));
+  }
+
+  private async exclusiveAcrossProcesses<T>(key: string, fn: () => Promise<T>): Promise<T> {
     this.ensureDir();
     const lock = path.join(this.dir, `${key}.lock`);
     const owner = `${process.pid}:${randomBytes(8).toString("hex")}`;
@@ -124,6 +139,17 @@ export class FileTokenCache implements TokenCache {
       return await fn();
     } finally {
       if (readText(lock) === owner) fs.rmSync(lock, { force: true });
+    }
+  }
+
+  /** The token in the file, if any and not expired. */
+  private read(key: string): CachedToken | undefined {
+    try {
+      const parsed = JSON.parse(fs.readFileSync(this.file(key), "utf8")) as Partial<CachedToken>;
+      if (typeof parsed.accessToken !== "string" || typeof parsed.expiresAt !== "number") return undefined;
+      return usable({ accessToken: parsed.accessToken, expiresAt: parsed.expiresAt }, Date.now());
+    } catch {
+      return undefined;
     }
   }
 

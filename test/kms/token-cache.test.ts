@@ -13,6 +13,8 @@ import { connection, toResponse } from "./fakes";
 import { zombie } from "../shared/zombie";
 
 const KEY = tokenCacheKey("https://kms.example.com", "client-id", "client-secret-VALUE");
+/** node:fs itself (the namespace import above cannot be spied on), to count the cache's file operations. */
+const nodeFs = require("node:fs") as typeof fs; // eslint-disable-line @typescript-eslint/no-require-imports
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let tmp: string;
@@ -151,6 +153,50 @@ describe("FileTokenCache files", () => {
     const dir = path.join(tmp, "tokens");
     new FileTokenCache(dir).set(KEY, { accessToken: "shared", expiresAt: Date.now() + 3_600_000 });
     expect(new FileTokenCache(dir).get(KEY)?.accessToken).toBe("shared");
+  });
+
+  test("a token read once is served from this process's memory: one file read for many requests", () => {
+    const dir = path.join(tmp, "tokens");
+    new FileTokenCache(dir).set(KEY, { accessToken: "shared", expiresAt: Date.now() + 3_600_000 });
+    const reads = jest.spyOn(nodeFs, "readFileSync");
+    const cache = new FileTokenCache(dir);
+    for (let i = 0; i < 50; i++) expect(cache.get(KEY)?.accessToken).toBe("shared");
+    expect(reads.mock.calls.filter(([file]) => String(file).endsWith(`${KEY}.json`))).toHaveLength(1);
+  });
+
+  test("an expired token in memory is read again from the file, where another process left a new one", () => {
+    const now = 1_900_000_000_000;
+    const clock = jest.spyOn(Date, "now").mockReturnValue(now);
+    const dir = path.join(tmp, "tokens");
+    const cache = new FileTokenCache(dir);
+    cache.set(KEY, { accessToken: "old", expiresAt: now + EXPIRY_MARGIN_MS + 1_000 });
+    new FileTokenCache(dir).set(KEY, { accessToken: "new", expiresAt: now + 3_600_000 });
+    expect(cache.get(KEY)?.accessToken).toBe("old");
+    clock.mockReturnValue(now + 2_000);
+    expect(cache.get(KEY)?.accessToken).toBe("new");
+  });
+
+  test("delete forgets this process's token but keeps a newer one another process wrote meanwhile", () => {
+    const dir = path.join(tmp, "tokens");
+    const here = new FileTokenCache(dir);
+    here.set(KEY, { accessToken: "refused-here", expiresAt: Date.now() + 3_600_000 });
+    new FileTokenCache(dir).set(KEY, { accessToken: "renewed-there", expiresAt: Date.now() + 3_600_000 });
+    here.delete(KEY);
+    expect(here.get(KEY)?.accessToken).toBe("renewed-there");
+    here.delete(KEY); // now the file holds the token forgotten: it goes
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(new FileTokenCache(dir).get(KEY)).toBeUndefined();
+  });
+
+  test("concurrent callers of one process queue in memory: the lock file is taken once, not polled", async () => {
+    const dir = path.join(tmp, "tokens");
+    const cache = new FileTokenCache(dir);
+    const opens = jest.spyOn(nodeFs, "openSync");
+    const counter = { logins: 0 };
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => loginOnce(cache, counter, 80)));
+    expect(counter.logins).toBe(1);
+    expect(new Set(tokens)).toEqual(new Set(["token-1"]));
+    expect(opens.mock.calls.filter(([file]) => String(file).endsWith(`${KEY}.lock`))).toHaveLength(1);
   });
 
   test.each([
