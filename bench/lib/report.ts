@@ -9,8 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Summary } from "./stats";
 
-/** Unit of a row's values. */
-export type Unit = "ms" | "s" | "MB" | "req";
+/** Unit of a row's values: "req" counts requests (or logins), "proc" processes. */
+export type Unit = "ms" | "s" | "MB" | "req" | "proc";
 
 /** One line of the table. */
 export interface Row {
@@ -52,7 +52,7 @@ export function addRow(row: Row): void {
 /** A number in a unit's usual precision. */
 export function num(v: number, unit: Unit): string {
   if (!Number.isFinite(v)) return "-";
-  if (unit === "req") return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  if (unit === "req" || unit === "proc") return Number.isInteger(v) ? String(v) : v.toFixed(2);
   if (unit === "ms") return v >= 100 ? v.toFixed(0) : v.toFixed(1);
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }

@@ -29,12 +29,12 @@ export async function benchProviderLifecycle(scratch: string, kms: DevServer, n:
 
   // P9: provider processes per command.
   const started = (s: Step) => s.providers.started;
-  addRow({ id: "P9", what: `provider processes started per terraform plan (${n} connections, nothing to change)`, unit: "req", subject: summarize([started(read)]), target: "<= 2", pass: started(read) <= 2, note: `NODE_OPTIONS --require probe; TF_LOG=trace "plugin started" lines: ${read.pluginStartsLogged}` });
+  addRow({ id: "P9", what: `provider processes started per terraform plan (${n} connections, nothing to change)`, unit: "proc", subject: summarize([started(read)]), target: "<= 2", pass: started(read) <= 2, note: `NODE_OPTIONS --require probe; TF_LOG=trace "plugin started" lines: ${read.pluginStartsLogged}` });
   const applies = [create, update];
   addRow({
     id: "P9",
     what: `provider processes started per terraform apply (create ${n}, update ${n})`,
-    unit: "req",
+    unit: "proc",
     subject: summarize(applies.map(started)),
     target: "<= 2 each",
     pass: applies.every((s) => started(s) <= 2),

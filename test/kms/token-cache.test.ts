@@ -14,7 +14,8 @@ import { zombie } from "../shared/zombie";
 
 const KEY = tokenCacheKey("https://kms.example.com", "client-id", "client-secret-VALUE");
 /** node:fs itself (the namespace import above cannot be spied on), to count the cache's file operations. */
-const nodeFs = require("node:fs") as typeof fs; // eslint-disable-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodeFs = require("node:fs") as typeof fs;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let tmp: string;

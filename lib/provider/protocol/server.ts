@@ -55,8 +55,12 @@ function unary(request: string, response: string, handler: (req: Record<string, 
   return async (bytes) => encode(resType, await handler(decode(reqType, bytes)));
 }
 
-/** Serves `service` as Terraform's plugin; resolves once the handshake line is printed. */
-export async function serve(service: ProviderService, options: ServeOptions = {}): Promise<RunningServer> {
+/**
+ * Serves `service` as Terraform's plugin; resolves once the handshake line is printed. Given a
+ * factory, the service is made right after the handshake line (while Terraform connects) and used
+ * from the first call on: the handshake waits only for this protocol layer.
+ */
+export async function serve(service: ProviderService | (() => ProviderService), options: ServeOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -86,6 +90,9 @@ export async function serve(service: ProviderService, options: ServeOptions = {}
     throw new Error("bad client certificate");
   }
 
+  let made: ProviderService | undefined;
+  const provider = (): ProviderService => (made ??= typeof service === "function" ? service() : service);
+
   const cert = selfSignedCertificate();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-hanzokms-"));
   fs.chmodSync(dir, 0o700);
@@ -95,7 +102,9 @@ export async function serve(service: ProviderService, options: ServeOptions = {}
     methods.set(
       `/tfplugin6.Provider/${rpc}`,
       unary(`tfplugin6.${rpc}.Request`, `tfplugin6.${rpc}.Response`, (req) =>
-        dispatch(service, rpc as ProviderRpc, req).catch((err: unknown) => errorResponse(rpc, err instanceof Error ? err.message : String(err))),
+        Promise.resolve()
+          .then(() => dispatch(provider(), rpc as ProviderRpc, req))
+          .catch((err: unknown) => errorResponse(rpc, err instanceof Error ? err.message : String(err))),
       ),
     );
   }
@@ -137,5 +146,12 @@ export async function serve(service: ProviderService, options: ServeOptions = {}
 
   const handshake = `1|6|unix|${socketPath}|grpc|${cert.der.toString("base64").replace(/=+$/, "")}\n`;
   (options.stdout ?? process.stdout).write(handshake);
+  setImmediate(() => {
+    try {
+      provider();
+    } catch {
+      // the first call makes it again and answers with the error
+    }
+  });
   return { socketPath, certificateDer: cert.der, shutdown };
 }

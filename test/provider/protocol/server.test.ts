@@ -23,12 +23,12 @@ interface Started {
   readonly logs: string[];
 }
 
-async function start(env: NodeJS.ProcessEnv = ENV): Promise<Started> {
+async function start(env: NodeJS.ProcessEnv = ENV, service: Parameters<typeof serve>[0] = new OctopusProvider({ env: {} })): Promise<Started> {
   let line = "";
   const exits: number[] = [];
   const logs: string[] = [];
   const stdout = { write: (s: string) => ((line += s), true) } as unknown as NodeJS.WritableStream;
-  const server = await serve(new OctopusProvider({ env: {} }), { env, stdout, log: (l) => logs.push(l), exit: (c) => exits.push(c) });
+  const server = await serve(service, { env, stdout, log: (l) => logs.push(l), exit: (c) => exits.push(c) });
   return { server, line, exits, logs };
 }
 
@@ -82,6 +82,40 @@ describe("go-plugin server", () => {
       expect(schema.server_capabilities).toMatchObject({ get_provider_schema_optional: true, move_resource_state: true });
       const stop = await call(c, "/tfplugin6.Provider/StopProvider", "tfplugin6.StopProvider.Request", "tfplugin6.StopProvider.Response");
       expect(stop).toEqual({});
+    } finally {
+      c.close();
+      await s.server.shutdown();
+    }
+  });
+
+  it("a service factory is called once, after the handshake line is out, and serves every call", async () => {
+    const made: string[] = [];
+    let s: Started | undefined;
+    s = await start(ENV, () => {
+      made.push(s?.line ?? "(no handshake yet)");
+      return new OctopusProvider({ env: {} });
+    });
+    const c = connect(s.line);
+    try {
+      const schema = await call(c, "/tfplugin6.Provider/GetProviderSchema", "tfplugin6.GetProviderSchema.Request", "tfplugin6.GetProviderSchema.Response");
+      expect(Object.keys(schema.resource_schemas as object)).toContain(TYPE_NAMES.connection);
+      await call(c, "/tfplugin6.Provider/StopProvider", "tfplugin6.StopProvider.Request", "tfplugin6.StopProvider.Response");
+      expect(made).toEqual([s.line]);
+    } finally {
+      c.close();
+      await s.server.shutdown();
+    }
+  });
+
+  it("a factory that throws answers each call with its error; the server keeps serving", async () => {
+    const s = await start(ENV, () => {
+      throw new Error("provider layer failed to load");
+    });
+    const c = connect(s.line);
+    try {
+      const schema = await call(c, "/tfplugin6.Provider/GetProviderSchema", "tfplugin6.GetProviderSchema.Request", "tfplugin6.GetProviderSchema.Response");
+      expect(JSON.stringify(schema.diagnostics)).toContain("provider layer failed to load");
+      expect(await call(c, "/grpc.health.v1.Health/Check", "grpc.health.v1.HealthCheckRequest", "grpc.health.v1.HealthCheckResponse", { service: "plugin" })).toEqual({ status: 1 });
     } finally {
       c.close();
       await s.server.shutdown();
