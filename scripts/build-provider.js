@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles the provider (lib/provider/main.ts and everything it imports: protocol with its own gRPC
-// transport and protobuf codec, KMS client, msgpack, zod/mini) into one dependency-free executable, dist/provider/provider.js, which the
-// construct copies into each stack's terraform.d/plugins and install-provider places for HCL users.
-// `bundleProvider(entry, outfile)` bundles any entry the same way (the protocol tests' echo provider).
+// transport and protobuf codec, KMS client, msgpack, zod/mini) into one dependency-free executable,
+// dist/provider/provider.js, which the construct copies into each stack's terraform.d/plugins and
+// install-provider places for HCL users. What main.ts require()s stays lazy in the bundle.
 const esbuild = require("esbuild");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -35,14 +35,4 @@ async function bundleProvider(entry, outfile) {
   fs.chmodSync(outfile, 0o755);
 }
 
-module.exports = { bundleProvider };
-
-if (require.main === module) {
-  const entry = path.join(root, "lib/provider/main.ts");
-  // The entry is written separately from the protocol layer: until it exists there is nothing to bundle.
-  if (!fs.existsSync(entry)) {
-    process.stderr.write(`build-provider: ${path.relative(root, entry)} does not exist yet; skipped\n`);
-  } else {
-    bundleProvider(entry, path.join(root, "dist/provider/provider.js")).catch(() => process.exit(1));
-  }
-}
+bundleProvider(path.join(root, "lib/provider/main.ts"), path.join(root, "dist/provider/provider.js")).catch(() => process.exit(1));

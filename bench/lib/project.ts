@@ -20,8 +20,12 @@ const APP_FILES: Readonly<Record<AppKind, string>> = {
   "secret-sync": "secret-sync-app.js",
 };
 
-/** Variables, besides KMS_* and INFISICAL_*, that would leak the caller's settings into a benchmark run. */
-const SCRUB = /^(TF_|CDKTF_|BENCH_|OCTOPUS_)/;
+/**
+ * Variables, besides KMS_* and INFISICAL_*, that would leak the caller's settings into a benchmark
+ * run. NODE_EXTRA_CA_CERTS too: Node reads it at every start (40 ms on machines that set it for a
+ * proxy), in cdktf, the hooks and the provider alike; the benchmark measures a machine without it.
+ */
+const SCRUB = /^(TF_|CDKTF_|BENCH_|OCTOPUS_|NODE_EXTRA_CA_CERTS$)/;
 
 /** One scratch cdktf project directory. */
 export class Project {
@@ -52,9 +56,6 @@ export class Project {
   /** The environment of a cdktf run: scrubbed, offline, and the KMS credentials the app kind uses. */
   env(n: number, prefix: string, kms: KmsInfo | undefined, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const env = envWithoutKmsSettings(process.env, SCRUB);
-    // Node reads NODE_EXTRA_CA_CERTS at every start (40 ms on machines that set it for a proxy), in
-    // cdktf, the hooks and the provider alike; the benchmark measures a machine without it.
-    delete env.NODE_EXTRA_CA_CERTS;
     Object.assign(env, {
       CHECKPOINT_DISABLE: "1",
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",

@@ -16,30 +16,30 @@ import { addRow, log, num, raw } from "../lib/report";
 import { Sample, cpuRatio, sample, wall } from "../lib/sample";
 import { interleave } from "../lib/budget";
 import { terraformApply, terraformDestroy, terraformPlan } from "../lib/terraform";
-import { DeployResult, deployOnce } from "./deploy";
+import { deployOnce } from "./deploy";
 
 const PROVIDER_ENGINE = { BENCH_ENGINE: "provider" };
 
+/** A deployed stack kept for the plans and applies that follow: its project, name prefix and engine. */
+interface Kept {
+  readonly project: Project;
+  readonly prefix: string;
+  readonly engine: NodeJS.ProcessEnv;
+}
+
 /** P10 and P11. */
 export async function benchProviderDeploy(scratch: string, kms: DevServer, n: number, deployReps: number, planReps: number): Promise<void> {
-  const engineOf = (project: Project): NodeJS.ProcessEnv => (project.dir.includes("/p10p") ? PROVIDER_ENGINE : {});
-  const prefixOf = (project: Project): string => /\/(p10[pt]\d+)-/.exec(project.dir)![1]!;
   log(`P10: cdktf deploy of ${n} connections, provider engine vs terraform_data engine, ${deployReps} interleaved repetitions`);
-  const projects: Project[] = [];
+  const kept = { provider: [] as Kept[], terraformData: [] as Kept[] };
+  const envOf = (k: Kept) => k.project.env(n, k.prefix, kms.info, k.engine);
   try {
-    const keep = (d: DeployResult & { readonly project?: Project }) => {
-      projects.push(d.project!);
+    const deploy = (into: Kept[], tag: string, engine: NodeJS.ProcessEnv) => async (rep: number) => {
+      const prefix = `p10${tag}${rep}`;
+      const d = await deployOnce(scratch, kms, "connections", n, prefix, { env: engine, keep: true });
+      into.push({ project: d.project!, prefix, engine });
       return d;
     };
-    const [p, t] = await interleave(
-      deployReps,
-      [
-        async (rep) => keep(await deployOnce(scratch, kms, "connections", n, `p10p${rep}`, { env: PROVIDER_ENGINE, keep: true })),
-        async (rep) => keep(await deployOnce(scratch, kms, "connections", n, `p10t${rep}`, { keep: true })),
-      ],
-      Math.min(deployReps, 2),
-      "P10",
-    );
+    const [p, t] = await interleave(deployReps, [deploy(kept.provider, "p", PROVIDER_ENGINE), deploy(kept.terraformData, "t", {})], Math.min(deployReps, 2), "P10");
     const ps = p!.map((d) => d.sample);
     const ts = t!.map((d) => d.sample);
     raw["P10 deploy"] = { n, provider: p!.map(({ sample: s, counts }) => ({ sample: s, counts })), terraformData: t!.map(({ sample: s, counts }) => ({ sample: s, counts })) };
@@ -55,18 +55,17 @@ export async function benchProviderDeploy(scratch: string, kms: DevServer, n: nu
       note: `for information (P10 below is the apply); requests per deploy: ${p![0]!.counts.connection} + ${p![0]!.counts.logins} login vs ${t![0]!.counts.connection} + ${t![0]!.counts.logins} login`,
     });
 
-    // P11 on the first repetition's stacks (their names were prefixed p10p0 and p10t0).
-    const [provider, terraformData] = [projects.find((x) => x.dir.includes("p10p0-"))!, projects.find((x) => x.dir.includes("p10t0-"))!];
+    // P11 on the first repetition's stacks.
     log(`P11: terraform plan with nothing to change, ${n} connections, provider engine vs terraform_data engine, ${planReps} interleaved repetitions`);
     const counts: { provider: RequestCounts[]; terraformData: RequestCounts[] } = { provider: [], terraformData: [] };
-    const planOf = (project: Project, prefix: string, engine: NodeJS.ProcessEnv, into: RequestCounts[]) => async (): Promise<Sample> => {
+    const planOf = (k: Kept, into: RequestCounts[]) => async (): Promise<Sample> => {
       const mark = await kms.mark();
-      const r = await terraformPlan(project.stackDir, project.env(n, prefix, kms.info, engine));
+      const r = await terraformPlan(k.project.stackDir, envOf(k));
       into.push(countRequests(await kms.since(mark)));
-      if (r.code !== 0) throw new Error(`${project.stackDir}: the plan after deploy has changes (exit ${r.code}):\n${r.stdout.slice(-2000)}`);
+      if (r.code !== 0) throw new Error(`${k.project.stackDir}: the plan after deploy has changes (exit ${r.code}):\n${r.stdout.slice(-2000)}`);
       return sample(r);
     };
-    const [pp, tp] = await interleave(planReps, [planOf(provider, "p10p0", PROVIDER_ENGINE, counts.provider), planOf(terraformData, "p10t0", {}, counts.terraformData)], Math.min(planReps, 2), "P11");
+    const [pp, tp] = await interleave(planReps, [planOf(kept.provider[0]!, counts.provider), planOf(kept.terraformData[0]!, counts.terraformData)], Math.min(planReps, 2), "P11");
     raw.P11 = { n, provider: pp, terraformData: tp, counts };
     const reads = counts.provider.map((c) => c.byKind["GET by-id"] ?? 0);
     const readsAll = reads.every((x) => x === n) && counts.provider.every((c) => c.connection === n && c.failed === 0);
@@ -86,22 +85,21 @@ export async function benchProviderDeploy(scratch: string, kms: DevServer, n: nu
     });
 
     // P10: the apply of N new connections in each kept stack (destroyed first, unmeasured).
-    log(`P10: terraform apply of ${n} new connections in the synthesized stacks, provider engine vs terraform_data engine, ${Math.min(p!.length, t!.length)} interleaved repetitions`);
-    const byPrefix = (x: string) => projects.find((project) => prefixOf(project) === x)!;
+    const applyReps = Math.min(kept.provider.length, kept.terraformData.length);
+    log(`P10: terraform apply of ${n} new connections in the synthesized stacks, provider engine vs terraform_data engine, ${applyReps} interleaved repetitions`);
     const applyCounts: { provider: RequestCounts[]; terraformData: RequestCounts[] } = { provider: [], terraformData: [] };
-    const applyOf = (engine: "p" | "t", into: RequestCounts[]) => async (rep: number): Promise<Sample> => {
-      const project = byPrefix(`p10${engine}${rep}`);
-      const env = project.env(n, prefixOf(project), kms.info, engineOf(project));
-      await terraformDestroy(project.stackDir, env);
+    const applyOf = (stacks: Kept[], into: RequestCounts[]) => async (rep: number): Promise<Sample> => {
+      const k = stacks[rep]!;
+      await terraformDestroy(k.project.stackDir, envOf(k));
       const mark = await kms.mark();
-      const r = await terraformApply(project.stackDir, env);
+      const r = await terraformApply(k.project.stackDir, envOf(k));
       const c = countRequests(await kms.since(mark));
       into.push(c);
       const posts = c.byKind["POST collection"] ?? 0;
-      if (posts !== n || c.failed !== 0) throw new Error(`${project.stackDir}: terraform apply made ${posts} creates (expected ${n}), ${c.failed} failed requests`);
+      if (posts !== n || c.failed !== 0 || c.logins !== 1) throw new Error(`${k.project.stackDir}: terraform apply made ${posts} creates (expected ${n}), ${c.logins} logins (expected 1), ${c.failed} failed requests`);
       return sample(r);
     };
-    const [pa, ta] = await interleave(Math.min(p!.length, t!.length), [applyOf("p", applyCounts.provider), applyOf("t", applyCounts.terraformData)], Math.min(p!.length, t!.length, 2), "P10");
+    const [pa, ta] = await interleave(applyReps, [applyOf(kept.provider, applyCounts.provider), applyOf(kept.terraformData, applyCounts.terraformData)], Math.min(applyReps, 2), "P10");
     raw.P10 = { n, provider: pa, terraformData: ta, counts: applyCounts };
     const applyRatio = wall(pa!).median / wall(ta!).median;
     addRow({
@@ -117,6 +115,6 @@ export async function benchProviderDeploy(scratch: string, kms: DevServer, n: nu
       note: `the issue's "apply of ${n} new connections", measured as P11 is; creates per apply ${applyCounts.provider.map((c) => c.byKind["POST collection"] ?? 0).join("/")} vs ${applyCounts.terraformData.map((c) => c.byKind["POST collection"] ?? 0).join("/")}, logins ${applyCounts.provider.map((c) => c.logins).join("/")} vs ${applyCounts.terraformData.map((c) => c.logins).join("/")}`,
     });
   } finally {
-    for (const project of projects) project.remove();
+    for (const k of [...kept.provider, ...kept.terraformData]) k.project.remove();
   }
 }
